@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Membership
+
+
+class Role(StrEnum):
+    CITIZEN = "citizen"
+    COUNTER_STAFF = Membership.Role.COUNTER_STAFF.value
+    AGENCY_OFFICER = Membership.Role.AGENCY_OFFICER.value
+    SUPERVISOR = Membership.Role.SUPERVISOR.value
+
+    @property
+    def label(self):
+        return ROLE_LABELS[self]
+
+    @property
+    def home_url_name(self) -> str:
+        return f"accounts:home_{self.value}"
+
+
+ROLE_LABELS = {
+    Role.CITIZEN: _("Công dân"),
+    Role.COUNTER_STAFF: _("Cán bộ một cửa"),
+    Role.AGENCY_OFFICER: _("Cán bộ chuyên môn"),
+    Role.SUPERVISOR: _("Lãnh đạo, giám sát"),
+}
+
+
+def roles_of(user) -> list[Role]:
+    """The roles a signed-in person holds, staff roles first (they sign in to work)."""
+    if not user.is_authenticated:
+        return []
+    roles = []
+    held = set(user.memberships.values_list("role", flat=True))
+    for role in (Role.COUNTER_STAFF, Role.AGENCY_OFFICER, Role.SUPERVISOR):
+        if role.value in held:
+            roles.append(role)
+    if user.citizen_id:
+        roles.append(Role.CITIZEN)
+    return roles
+
+
+def memberships_of(user, role: Role):
+    return user.memberships.filter(role=role.value).select_related(
+        "centre__ward__province", "agency__province", "agency__ward", "province"
+    )

@@ -1,0 +1,17 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("dang-nhap/", views.SignInView.as_view(), name="login"),
+    path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("trang-cua-toi/", views.home, name="home"),
+    path("cong-dan/", views.home_citizen, name="home_citizen"),
+    path("mot-cua/", views.home_counter_staff, name="home_counter_staff"),
+    path("chuyen-mon/", views.home_agency_officer, name="home_agency_officer"),
+    path("giam-sat/", views.home_supervisor, name="home_supervisor"),
+    path("co-chu/", views.text_size, name="text_size"),
+]

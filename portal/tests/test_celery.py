@@ -1,0 +1,28 @@
+import os
+
+from celery.contrib.testing.worker import start_worker
+from django.core.cache import cache
+
+from portal.celery import app
+from portal.tasks import HEARTBEAT_KEY, heartbeat
+
+
+def test_a_task_round_trips_through_a_real_worker():
+    """A real worker (celery's test worker, in a thread) takes the task from the configured broker:
+    Redis when REDIS_URL is set (CI), the filesystem transport otherwise (make run's embedded mode)."""
+    if os.environ.get("REDIS_URL"):
+        assert app.conf.broker_url.startswith("redis://")
+    else:
+        assert app.conf.broker_url == "filesystem://"
+    cache.delete(HEARTBEAT_KEY)
+
+    with start_worker(app, perform_ping_check=False, shutdown_timeout=10):
+        result = heartbeat.delay()
+        ran_at = result.get(timeout=30)
+
+    assert result.successful()
+    assert cache.get(HEARTBEAT_KEY) == ran_at
+
+
+def test_beat_schedule_lives_in_code():
+    assert app.conf.beat_schedule["worker-heartbeat"]["task"] == "portal.tasks.heartbeat"

@@ -1,0 +1,69 @@
+"""The local population registry: MotCua's own copy of the residents it serves.
+
+It stands in for the National Population Database behind the same interface
+(registry.base.PopulationRegistry); other apps never read this table directly.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .citizen_id import FEMALE, MALE, check_matches_person, validate_citizen_id
+
+
+class PersonRecord(models.Model):
+    class Gender(models.TextChoices):
+        MALE = MALE, _("Nam")
+        FEMALE = FEMALE, _("Nữ")
+
+    class MaritalStatus(models.TextChoices):
+        SINGLE = "single", _("Chưa kết hôn")
+        MARRIED = "married", _("Đã kết hôn")
+        DIVORCED = "divorced", _("Đã ly hôn")
+        WIDOWED = "widowed", _("Góa")
+
+    class Relation(models.TextChoices):
+        HEAD = "head", _("Chủ hộ")
+        SPOUSE = "spouse", _("Vợ/chồng")
+        CHILD = "child", _("Con")
+        PARENT = "parent", _("Cha/mẹ")
+        OTHER = "other", _("Khác")
+
+    citizen_id = models.CharField(
+        _("số định danh cá nhân"), max_length=12, unique=True, validators=[validate_citizen_id]
+    )
+    full_name = models.CharField(_("họ, chữ đệm và tên"), max_length=100)
+    birth_date = models.DateField(_("ngày sinh"))
+    gender = models.CharField(_("giới tính"), max_length=6, choices=Gender.choices)
+    ethnicity = models.CharField(_("dân tộc"), max_length=50, default="Kinh")
+    nationality = models.CharField(_("quốc tịch"), max_length=50, default="Việt Nam")
+    # As recorded: older records still name the former ward and district.
+    permanent_address = models.CharField(_("nơi thường trú"), max_length=255)
+    household_code = models.CharField(_("số hộ"), max_length=20, db_index=True)
+    relation_to_head = models.CharField(
+        _("quan hệ với chủ hộ"), max_length=10, choices=Relation.choices, default=Relation.HEAD
+    )
+    marital_status = models.CharField(
+        _("tình trạng hôn nhân"), max_length=10, choices=MaritalStatus.choices, default=MaritalStatus.SINGLE
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("công dân")
+        verbose_name_plural = _("công dân")
+        ordering = ["full_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(citizen_id__regex=r"^[0-9]{12}$"), name="person_citizen_id_12_digits"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.full_name} ({self.citizen_id})"
+
+    def clean(self):
+        if self.citizen_id and self.birth_date and self.gender:
+            try:
+                check_matches_person(self.citizen_id, birth_date=self.birth_date, gender=self.gender)
+            except ValidationError as error:
+                raise ValidationError({"citizen_id": error.error_list}) from error
