@@ -31,6 +31,7 @@ SEED = 20250701
 class DemoAccount:
     username: str
     role: str
+    full_name: str
     description: str
 
 
@@ -41,9 +42,9 @@ DEMO_ACCOUNTS = [
     DemoAccount(
         DEMO_CITIZEN_ID, "citizen", "Công dân Nguyễn Thị Lan (địa chỉ cũ: phường Yên Hòa, quận Cầu Giấy)"
     ),
-    DemoAccount("canbo.caugiay", "counter_staff", "Cán bộ một cửa, Trung tâm PVHCC phường Cầu Giấy"),
-    DemoAccount("chuyenvien.hotich", "agency_officer", "Công chức Tư pháp - Hộ tịch phường Cầu Giấy"),
-    DemoAccount("giamsat.hanoi", "supervisor", "Lãnh đạo giám sát toàn thành phố Hà Nội"),
+    DemoAccount("canbo.caugiay", "counter_staff", "Trần Thu Hà", "Cán bộ một cửa, Trung tâm PVHCC phường Cầu Giấy"),
+    DemoAccount("chuyenvien.hotich", "agency_officer", "Lê Minh Tuấn", "Công chức Tư pháp - Hộ tịch phường Cầu Giấy"),
+    DemoAccount("giamsat.hanoi", "supervisor", "Phạm Quang Huy", "Lãnh đạo giám sát toàn thành phố Hà Nội"),
 ]
 
 CENTRES = [
@@ -383,7 +384,7 @@ def _load_accounts(province: Province, centres: list[Centre]) -> None:
             user.set_password(DEMO_PASSWORD)
         if account.role == "citizen":
             user.citizen_id = account.username
-            user.first_name = "Nguyễn Thị Lan"  # Vietnamese order; shown whole
+        user.first_name = account.full_name  # Vietnamese order, family name first: kept whole
         user.save()
         scope = {
             "counter_staff": {"centre": centre},
