@@ -8,7 +8,7 @@ PORT   ?= 8000
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PORT
 
-.PHONY: run test setup messages demo lint clean
+.PHONY: run test setup messages lint clean
 
 $(VENV)/.runtime: requirements.txt
 	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)

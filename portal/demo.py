@@ -40,10 +40,17 @@ DEMO_CITIZEN_ID = make_citizen_id(province_code="001", gender=FEMALE, birth_year
 
 DEMO_ACCOUNTS = [
     DemoAccount(
-        DEMO_CITIZEN_ID, "citizen", "Công dân Nguyễn Thị Lan (địa chỉ cũ: phường Yên Hòa, quận Cầu Giấy)"
+        DEMO_CITIZEN_ID,
+        "citizen",
+        "Nguyễn Thị Lan",
+        "Công dân; địa chỉ cũ: phường Yên Hòa, quận Cầu Giấy",
     ),
-    DemoAccount("canbo.caugiay", "counter_staff", "Trần Thu Hà", "Cán bộ một cửa, Trung tâm PVHCC phường Cầu Giấy"),
-    DemoAccount("chuyenvien.hotich", "agency_officer", "Lê Minh Tuấn", "Công chức Tư pháp - Hộ tịch phường Cầu Giấy"),
+    DemoAccount(
+        "canbo.caugiay", "counter_staff", "Trần Thu Hà", "Cán bộ một cửa, Trung tâm PVHCC phường Cầu Giấy"
+    ),
+    DemoAccount(
+        "chuyenvien.hotich", "agency_officer", "Lê Minh Tuấn", "Công chức Tư pháp - Hộ tịch phường Cầu Giấy"
+    ),
     DemoAccount("giamsat.hanoi", "supervisor", "Phạm Quang Huy", "Lãnh đạo giám sát toàn thành phố Hà Nội"),
 ]
 
