@@ -43,7 +43,7 @@ DEMO_ACCOUNTS = [
         DEMO_CITIZEN_ID,
         "citizen",
         "Nguyễn Thị Lan",
-        "Công dân; địa chỉ cũ: phường Yên Hòa, quận Cầu Giấy",
+        "Công dân, địa chỉ cũ ở phường Yên Hòa, quận Cầu Giấy",
     ),
     DemoAccount(
         "canbo.caugiay", "counter_staff", "Trần Thu Hà", "Cán bộ một cửa, Trung tâm PVHCC phường Cầu Giấy"

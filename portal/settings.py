@@ -207,6 +207,10 @@ POPULATION_REGISTRY_BACKEND = env.str(
     "POPULATION_REGISTRY_BACKEND", default="registry.backends.local.LocalRegistry"
 )
 
+# --- Procedures: catalogue, e-forms, dossiers -----------------------------
+
+# --- Queueing: tickets, counters, appointments ------------------------------
+
 # --- API ------------------------------------------------------------------
 REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}
 SPECTACULAR_SETTINGS = {"TITLE": "MotCua API", "VERSION": "0.1.0"}

@@ -9,6 +9,8 @@ urlpatterns = [
     path("", views.landing, name="landing"),
     path("health/", views.health, name="health"),
     path("", include("accounts.urls")),
+    path("", include("procedures.urls")),
+    path("", include("queueing.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # For developers only; staff and supervisors have their own pages.

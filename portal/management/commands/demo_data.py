@@ -13,4 +13,6 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for account in accounts:
-            self.stdout.write(f"  {account.username:<16} {account.role:<15} {account.description}")
+            self.stdout.write(
+                f"  {account.username:<18} {account.role:<15} {account.full_name:<16} {account.description}"
+            )
