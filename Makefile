@@ -20,17 +20,25 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	@touch $@
 
-# gettext for compilemessages, Debian's Chromium for browser tests: installed when missing.
-.PHONY: .system-gettext .system-chromium
+# Debian packages, installed when missing: gettext (compilemessages), fonts with every
+# Vietnamese diacritic (PDF documents), Chromium (browser tests), poppler and zbar
+# (tests read the PDFs' text and decode their QR codes).
+APT_INSTALL := $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q
+.PHONY: .system-gettext .system-fonts .system-chromium .system-pdf-tools
 .system-gettext:
-	@command -v msgfmt >/dev/null || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q gettext)
+	@command -v msgfmt >/dev/null || ($(APT_INSTALL) gettext)
+.system-fonts:
+	@[ -f /usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf ] && \
+	 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || ($(APT_INSTALL) fonts-liberation fonts-dejavu-core)
 .system-chromium:
-	@command -v chromium >/dev/null || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium)
+	@command -v chromium >/dev/null || ($(APT_INSTALL) chromium)
+.system-pdf-tools:
+	@command -v pdftotext >/dev/null && command -v zbarimg >/dev/null || ($(APT_INSTALL) poppler-utils zbar-tools)
 
 messages: .system-gettext
 	$(PY) manage.py compilemessages --ignore=$(VENV) -v 0
 
-setup: $(VENV)/.runtime messages
+setup: $(VENV)/.runtime messages .system-fonts
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py collectstatic --noinput -v 0
 	$(PY) manage.py demo_data
@@ -45,7 +53,7 @@ lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test: $(VENV)/.dev .system-chromium messages lint
+test: $(VENV)/.dev .system-chromium .system-fonts .system-pdf-tools messages lint
 	$(VENV)/bin/pytest
 
 clean:

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "registry",
     "procedures",
     "queueing",
+    "documents",
 ]
 
 MIDDLEWARE = [
@@ -211,6 +212,19 @@ POPULATION_REGISTRY_BACKEND = env.str(
 
 # --- Queueing: tickets, counters, appointments ------------------------------
 
+# --- Documents: PDF rendering, signatures, verification ---------------------
+# Public address printed in QR codes; the verify page lives under it.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+DOCUMENTS_SIGNER_BACKEND = env.str(
+    "DOCUMENTS_SIGNER_BACKEND", default="documents.signing.local.LocalKeySigner"
+)
+DOCUMENTS_PKI_DIR = Path(env.str("DOCUMENTS_PKI_DIR", default=str(VAR_DIR / "pki")))
+# A demo certificate authority and per-agency keys, made on first use: never in production.
+DOCUMENTS_DEMO_PKI = env.bool("DOCUMENTS_DEMO_PKI", default=DEBUG)
+# agency code → PKCS#12 file with that agency's signing key and certificate chain.
+DOCUMENTS_PKCS12 = env.dict("DOCUMENTS_PKCS12", default={})
+DOCUMENTS_PKCS12_PASSPHRASE = env.str("DOCUMENTS_PKCS12_PASSPHRASE", default="")
+
 # --- API ------------------------------------------------------------------
 REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}
 SPECTACULAR_SETTINGS = {"TITLE": "MotCua API", "VERSION": "0.1.0"}
@@ -235,4 +249,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # WeasyPrint and fontTools narrate every step at INFO.
+    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
 }

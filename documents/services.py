@@ -1,0 +1,223 @@
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from typing import Any
+
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from agencies.models import Agency
+
+from .models import Access, Document
+from .pki import agency_credentials
+from .rendering import render_pdf
+from .seals import SealContents, make_seal
+
+# One template per kind of document: the single place that says how each looks.
+TEMPLATES = {
+    Document.Kind.MARITAL_STATUS: "documents/marital_status.html",
+    Document.Kind.RESIDENCE_CONFIRMATION: "documents/residence_confirmation.html",
+}
+
+# Verification codes avoid look-alike characters (0/O, 1/I/L) for people typing them in.
+_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(10))
+
+
+def _content_digest(*, code, kind, number, issuer_code, issued_at, context) -> str:
+    canonical = json.dumps(
+        {
+            "code": code,
+            "kind": kind,
+            "number": number,
+            "issuer": issuer_code,
+            "issued": issued_at.isoformat(),
+            "context": context,
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def holder_hint(full_name: str) -> str:
+    """'Nguyễn Thị Lan' → 'N. T. Lan': enough to recognise, not enough to identify."""
+    parts = full_name.split()
+    return " ".join([f"{p[0]}." for p in parts[:-1]] + parts[-1:]) if parts else ""
+
+
+def document_request(
+    *,
+    key: str,
+    kind: str,
+    issuer: Agency,
+    context: dict[str, Any],
+    number: str = "",
+    subject_ref: str = "",
+    owner=None,
+    holder_name: str = "",
+) -> Document:
+    """Record a document to issue and queue its generation; asking again returns the same document."""
+    existing = Document.objects.filter(key=key).first()
+    if existing:
+        return existing
+    issued_at = timezone.now()
+    code = _new_code()
+    try:
+        with transaction.atomic():
+            document = Document.objects.create(
+                code=code,
+                key=key,
+                kind=kind,
+                number=number,
+                issuer=issuer,
+                subject_ref=subject_ref,
+                owner=owner,
+                holder_hint=holder_hint(holder_name),
+                context=context,
+                issued_at=issued_at,
+                content_sha256=_content_digest(
+                    code=code,
+                    kind=kind,
+                    number=number,
+                    issuer_code=issuer.code,
+                    issued_at=issued_at,
+                    context=context,
+                ),
+            )
+    except IntegrityError:
+        # A parallel request for the same key won the race: theirs is the document.
+        return Document.objects.get(key=key)
+
+    from .tasks import generate_document
+
+    transaction.on_commit(lambda: generate_document.delay(document.pk))
+    return document
+
+
+def verify_url(document: Document, *, seal: str | None = None) -> str:
+    url = settings.SITE_URL.rstrip("/") + reverse("documents:verify", args=[document.code])
+    return f"{url}#{seal}" if seal else url
+
+
+def _qr_svg(data: str) -> str:
+    image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
+    return image.to_string(encoding="unicode")
+
+
+def _signer():
+    return import_string(settings.DOCUMENTS_SIGNER_BACKEND)()
+
+
+def document_generate(*, document_id: int) -> Document:
+    """Render, sign and store the PDF. Safe to run twice: an issued document is left as it is."""
+    with transaction.atomic():
+        document = Document.objects.select_for_update().select_related("issuer__province").get(pk=document_id)
+        if document.status == Document.Status.ISSUED:
+            return document
+        credentials = agency_credentials(document.issuer)
+        seal = make_seal(
+            SealContents(
+                code=document.code,
+                kind=document.kind,
+                issued=timezone.localtime(document.issued_at).strftime("%Y%m%d"),
+                content_sha256=document.content_sha256,
+                issuer_code=document.issuer.code,
+            ),
+            credentials.key,
+        )
+        url = verify_url(document, seal=seal)
+        html = render_to_string(
+            TEMPLATES[document.kind],
+            {
+                "document": document,
+                "data": document.context,
+                "qr_svg": _qr_svg(url),
+                "verify_page": verify_url(document),
+                "signed_at": timezone.now(),
+            },
+        )
+        signed = _signer().sign_pdf(
+            render_pdf(html), agency=document.issuer, signer_name=document.issuer.name
+        )
+        document.file.save(f"{document.code}.pdf", ContentFile(signed), save=False)
+        document.file_sha256 = hashlib.sha256(signed).hexdigest()
+        document.status = Document.Status.ISSUED
+        document.save(update_fields=["file", "file_sha256", "status"])
+    return document
+
+
+def document_revoke(*, document: Document, by, reason: str) -> Document:
+    reason = reason.strip()
+    if not reason:
+        raise ValueError("a revocation needs a reason")
+    with transaction.atomic():
+        document = Document.objects.select_for_update().get(pk=document.pk)
+        if document.revoked_at is None:
+            document.revoked_at = timezone.now()
+            document.revoked_by = by
+            document.revoked_reason = reason
+            document.save(update_fields=["revoked_at", "revoked_by", "revoked_reason"])
+    return document
+
+
+def access_record(*, document: Document, action: str, user=None, remote_addr: str = "") -> Access:
+    return Access.objects.create(
+        document=document,
+        action=action,
+        user=user if user is not None and user.is_authenticated else None,
+        network=_network_prefix(remote_addr),
+    )
+
+
+def _network_prefix(address: str) -> str:
+    if ":" in address:
+        return ":".join(address.split(":")[:3]) + "::/48"
+    parts = address.split(".")
+    return ".".join(parts[:3]) + ".0/24" if len(parts) == 4 else ""
+
+
+def marital_status_confirmation_request(
+    *, citizen_id: str, purpose: str, issuer: Agency, number: str, owner=None
+):
+    """The result of procedure 3, drawn from the population registry (nothing retyped)."""
+    from registry.selectors import citizen_profile
+
+    profile = citizen_profile(citizen_id)
+    if profile is None:
+        raise ValueError(f"no registry record for {citizen_id}")
+    person = profile.person
+    context = {
+        "full_name": person.full_name,
+        "birth_date": person.birth_date.strftime("%d/%m/%Y"),
+        "gender": person.gender,
+        "ethnicity": person.ethnicity,
+        "nationality": person.nationality,
+        "citizen_id": person.citizen_id,
+        "residence": profile.address.text,
+        "marital_status": person.marital_status,
+        "purpose": purpose,
+    }
+    return document_request(
+        key=f"{Document.Kind.MARITAL_STATUS}:{issuer.code}:{number}",
+        kind=Document.Kind.MARITAL_STATUS,
+        issuer=issuer,
+        context=context,
+        number=number,
+        subject_ref=number,
+        owner=owner,
+        holder_name=person.full_name,
+    )

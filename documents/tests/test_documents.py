@@ -1,0 +1,183 @@
+import io
+import subprocess
+import unicodedata
+
+import pytest
+from asn1crypto import x509 as asn1_x509
+from cryptography.hazmat.primitives.serialization import Encoding
+from django.conf import settings
+from django.core.management import call_command
+from django.urls import reverse
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko_certvalidator import ValidationContext
+
+from accounts.models import User
+from documents.models import Access, Document
+from documents.pki import agency_credentials, demo_ca
+from documents.seals import InvalidSeal, open_seal
+from documents.services import document_generate, document_request, marital_status_confirmation_request
+from portal.demo import DEMO_CITIZEN_ID, DEMO_PASSWORD
+
+
+def pdf_text(path) -> str:
+    return subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def qr_contents(path, tmp_path) -> str:
+    subprocess.run(
+        ["pdftoppm", "-r", "150", "-png", "-singlefile", str(path), str(tmp_path / "page")], check=True
+    )
+    result = subprocess.run(
+        ["zbarimg", "--raw", "-q", str(tmp_path / "page.png")], capture_output=True, text=True
+    )
+    return result.stdout.strip()
+
+
+def test_the_result_reads_as_correct_vietnamese(issued):
+    text = pdf_text(issued.file.path)
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
+    assert "Độc lập - Tự do - Hạnh phúc" in text
+    assert "GIẤY XÁC NHẬN TÌNH TRẠNG HÔN NHÂN" in text
+    assert "NGUYỄN THỊ LAN" in text
+    # The registry still says "Yên Hoà, Quận Cầu Giấy"; the result carries today's ward.
+    assert "Phường Cầu Giấy, Thành phố Hà Nội" in text
+    assert "Quận" not in text
+
+
+def test_decomposed_diacritics_are_composed_before_rendering(civil_status):
+    decomposed = unicodedata.normalize("NFD", "Nguyễn Thị Lan")
+    assert decomposed != "Nguyễn Thị Lan"
+    document = document_request(
+        key="nfd-test",
+        kind=Document.Kind.MARITAL_STATUS,
+        issuer=civil_status,
+        number="1/T",
+        context={"full_name": decomposed, "purpose": "thử"},
+    )
+    document = document_generate(document_id=document.pk)
+    assert "Nguyễn Thị Lan" in pdf_text(document.file.path)
+
+
+def test_the_qr_decodes_to_the_verify_url_with_a_valid_seal(issued, tmp_path):
+    scanned = qr_contents(issued.file.path, tmp_path)
+    assert scanned.startswith(f"{settings.SITE_URL}/verify/{issued.code}/#mc1.")
+    seal = open_seal(scanned, agency_credentials(issued.issuer).cert.public_key())
+    assert (seal.code, seal.kind, seal.issuer_code) == (issued.code, issued.kind, issued.issuer.code)
+    assert seal.content_sha256 == issued.content_sha256
+
+
+def test_a_tampered_or_foreign_seal_is_refused(issued, tmp_path, demo):
+    scanned = qr_contents(issued.file.path, tmp_path)
+    key = agency_credentials(issued.issuer).cert.public_key()
+    prefix, payload, signature = scanned.split("#", 1)[1].split(".")
+    forged = f"{prefix}.{payload[:-2]}AA.{signature}"
+    with pytest.raises(InvalidSeal):
+        open_seal(forged, key)
+    other = agency_credentials(issued.issuer.__class__.objects.get(code="CA-000.00.01.H26"))
+    with pytest.raises(InvalidSeal):
+        open_seal(scanned, other.cert.public_key())
+
+
+def test_the_issuer_certificate_is_public(client, issued):
+    response = client.get(reverse("documents:issuer_certificate", args=[issued.issuer.code]))
+    assert response.content == agency_credentials(issued.issuer).cert.public_bytes(Encoding.PEM)
+
+
+def test_the_offline_verifier_command(issued, tmp_path):
+    scanned = qr_contents(issued.file.path, tmp_path)
+    cert = tmp_path / "issuer.pem"
+    cert.write_bytes(agency_credentials(issued.issuer).cert.public_bytes(Encoding.PEM))
+    out = io.StringIO()
+    call_command("document_verify", scanned, "--cert", str(cert), stdout=out)
+    assert "VALID" in out.getvalue()
+    assert f"code={issued.code}" in out.getvalue()
+
+
+def _validate(pdf: bytes):
+    _ca_key, ca_cert = demo_ca()
+    root = asn1_x509.Certificate.load(ca_cert.public_bytes(Encoding.DER))
+    reader = PdfFileReader(io.BytesIO(pdf))
+    return validate_pdf_signature(reader.embedded_signatures[0], ValidationContext(trust_roots=[root]))
+
+
+def test_the_signature_validates_and_one_changed_byte_breaks_it(issued):
+    pdf = issued.file.open("rb").read()
+    status = _validate(pdf)
+    assert status.intact
+    assert status.valid
+    assert status.trusted
+    assert "Phường Cầu Giấy" in status.signing_cert.subject.human_friendly
+
+    position = pdf.index(b"/Type /Page") + 2  # a byte inside the signed range
+    tampered = pdf[:position] + bytes([pdf[position] ^ 0x01]) + pdf[position + 1 :]
+    try:
+        broken = _validate(tampered)
+    except Exception:  # noqa: BLE001 - pyHanko may refuse to even parse the damaged file
+        return
+    assert not broken.intact
+
+
+def test_asking_twice_gives_the_same_document(issued, civil_status):
+    again = marital_status_confirmation_request(
+        citizen_id=DEMO_CITIZEN_ID, purpose="Đăng ký kết hôn", issuer=civil_status, number="15/XNTTHN"
+    )
+    assert again.pk == issued.pk
+    regenerated = document_generate(document_id=issued.pk)
+    assert regenerated.file_sha256 == issued.file_sha256
+    assert regenerated.file.name == issued.file.name
+    assert Document.objects.count() == 1
+
+
+def test_the_verify_page_is_public_minimal_and_logged(client, issued):
+    response = client.get(reverse("documents:verify", args=[issued.code]))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Văn bản hợp lệ." in body
+    assert issued.file_sha256 in body
+    assert "N. T. Lan" in body
+    assert DEMO_CITIZEN_ID not in body  # no ID number, no birth date on a public page
+    assert "14/03/1988" not in body
+    assert issued.accesses.filter(action=Access.Action.VERIFY).count() == 1
+
+
+def test_only_people_with_a_reason_may_download(client, issued):
+    url = reverse("documents:download", args=[issued.code])
+    assert client.get(url).status_code == 302  # to sign in
+
+    other = User.objects.create_user("001090000001", password="x-long-password-1", citizen_id="001090000001")
+    client.force_login(other)
+    assert client.get(url).status_code == 404
+
+    issued.owner = User.objects.get(username=DEMO_CITIZEN_ID)
+    issued.save()
+    client.login(username=DEMO_CITIZEN_ID, password=DEMO_PASSWORD)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert issued.accesses.filter(action=Access.Action.DOWNLOAD).count() == 1
+
+    client.login(username="chuyenvien.hotich", password=DEMO_PASSWORD)  # the issuing agency's officer
+    assert client.get(url).status_code == 200
+
+
+def test_a_supervisor_revokes_with_a_reason_and_the_page_says_so(client, issued):
+    url = reverse("documents:revoke", args=[issued.code])
+    client.login(username="canbo.caugiay", password=DEMO_PASSWORD)
+    assert client.post(url, {"reason": "Cấp nhầm"}).status_code == 404
+
+    client.login(username="giamsat.hanoi", password=DEMO_PASSWORD)
+    refused = client.post(url, {"reason": "  "})
+    assert refused.status_code == 400
+    assert "Hãy ghi lý do thu hồi" in refused.content.decode()
+
+    client.post(url, {"reason": "Cấp nhầm người"})
+    issued.refresh_from_db()
+    assert issued.revoked_at is not None
+    assert not issued.is_valid
+    client.logout()
+    body = client.get(reverse("documents:verify", args=[issued.code])).content.decode()
+    assert "đã bị thu hồi" in body
+    assert "Cấp nhầm người" in body

@@ -1,0 +1,82 @@
+from cryptography.hazmat.primitives import serialization
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from agencies.models import Agency
+
+from .models import Access, Document
+from .pki import agency_credentials
+from .selectors import can_revoke, documents_downloadable_by
+from .services import access_record, document_revoke
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Lý do thu hồi"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": gettext_lazy("Hãy ghi lý do thu hồi: người xác minh sẽ thấy lý do này.")},
+    )
+
+
+def verify(request, code):
+    """Public: anyone holding the paper or the PDF can check it is real and still valid."""
+    document = get_object_or_404(Document.objects.select_related("issuer"), code=code.upper())
+    access_record(
+        document=document,
+        action=Access.Action.VERIFY,
+        user=request.user,
+        remote_addr=request.META.get("REMOTE_ADDR", ""),
+    )
+    return render(
+        request,
+        "documents/verify.html",
+        {"document": document, "can_revoke": can_revoke(request.user, document), "form": RevokeForm()},
+    )
+
+
+@login_required
+def download(request, code):
+    document = (
+        documents_downloadable_by(request.user).filter(code=code, status=Document.Status.ISSUED).first()
+    )
+    if document is None:
+        raise Http404(_("Không có văn bản này, hoặc bạn không có quyền tải về."))
+    access_record(
+        document=document,
+        action=Access.Action.DOWNLOAD,
+        user=request.user,
+        remote_addr=request.META.get("REMOTE_ADDR", ""),
+    )
+    return FileResponse(document.file.open("rb"), as_attachment=True, filename=f"{document.code}.pdf")
+
+
+@login_required
+@require_POST
+def revoke(request, code):
+    document = get_object_or_404(Document, code=code)
+    if not can_revoke(request.user, document):
+        raise Http404
+    form = RevokeForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "documents/verify.html",
+            {"document": document, "can_revoke": True, "form": form},
+            status=400,
+        )
+    document_revoke(document=document, by=request.user, reason=form.cleaned_data["reason"])
+    messages.success(request, _("Đã thu hồi văn bản."))
+    return redirect("documents:verify", code=document.code)
+
+
+def issuer_certificate(request, agency_code):
+    """The issuer's public certificate, for verifying seals and signatures offline."""
+    agency = get_object_or_404(Agency, code=agency_code)
+    pem = agency_credentials(agency).cert.public_bytes(serialization.Encoding.PEM)
+    return HttpResponse(pem, content_type="application/x-pem-file")
