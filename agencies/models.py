@@ -9,6 +9,8 @@ from divisions.models import Province, Ward
 
 class Agency(models.Model):
     class Kind(models.TextChoices):
+        # The centre's own reception unit: it issues receipts and the one-stop forms.
+        ONE_STOP = "one_stop", _("Bộ phận tiếp nhận và trả kết quả")
         CIVIL_STATUS = "civil_status", _("Tư pháp - hộ tịch cấp xã")
         POLICE = "police", _("Công an cấp xã")
         ECONOMIC = "economic", _("Phòng Kinh tế cấp xã")

@@ -18,10 +18,14 @@ class Document(models.Model):
         SUPPLEMENT_REQUEST = "supplement_request", _("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ")
         REFUSAL = "refusal", _("Phiếu từ chối tiếp nhận giải quyết hồ sơ")
         APOLOGY = "apology", _("Phiếu xin lỗi và hẹn lại ngày trả kết quả")
-        STOP_NOTICE = "stop_notice", _("Phiếu đề nghị dừng giải quyết hồ sơ")
+        STOP_NOTICE = "stop_notice", _("Thông báo dừng giải quyết hồ sơ")
         PROCESS_CONTROL = "process_control", _("Phiếu kiểm soát quá trình giải quyết hồ sơ")
         MARITAL_STATUS = "marital_status", _("Giấy xác nhận tình trạng hôn nhân")
-        RESIDENCE_CONFIRMATION = "residence_confirmation", _("Giấy xác nhận thông tin về cư trú")
+        BIRTH_EXTRACT = "birth_extract", _("Trích lục khai sinh")
+        RESIDENCE_CONFIRMATION = "residence_confirmation", _("Xác nhận thông tin về cư trú")
+        CERTIFIED_COPY = "certified_copy", _("Lời chứng chứng thực bản sao từ bản chính")
+        BUSINESS_HOUSEHOLD = "business_household", _("Giấy chứng nhận đăng ký hộ kinh doanh")
+        QUEUE_TICKET = "queue_ticket", _("Phiếu số thứ tự")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Đang tạo")

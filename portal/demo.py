@@ -62,6 +62,7 @@ CENTRES = [
 ]
 COUNTER_LABELS = ["Hộ tịch", "Chứng thực", "Cư trú", "Kinh doanh - Đất đai", "Ưu tiên"]
 WARD_AGENCIES = [
+    (Agency.Kind.ONE_STOP, "TT", "Trung tâm Phục vụ hành chính công {ward_lower}"),
     (Agency.Kind.CIVIL_STATUS, "TP", "Bộ phận Tư pháp - Hộ tịch UBND {ward}"),
     (Agency.Kind.POLICE, "CA", "Công an {ward}"),
     (Agency.Kind.ECONOMIC, "KT", "Phòng Kinh tế {ward}"),
@@ -340,7 +341,7 @@ def demo_data_load() -> list[DemoAccount]:
             Agency.objects.update_or_create(
                 code=f"{prefix}-{code}",
                 defaults={
-                    "name": template.format(ward=ward_name),
+                    "name": template.format(ward=ward_name, ward_lower=ward_name[0].lower() + ward_name[1:]),
                     "kind": kind,
                     "province": province,
                     "ward": ward,

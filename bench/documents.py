@@ -1,0 +1,98 @@
+"""Signed one-page PDF results: time per document beside bare WeasyPrint, and worker memory over 1,000.
+
+Run: .venv/bin/python bench/documents.py   (after `make test` has built .venv)
+It works as a long-lived Celery worker does: one process, one font configuration,
+generating document after document on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+
+from _harness import ROOT, bench_env, fresh_database
+
+DOCUMENTS = int(os.environ.get("BENCH_DOCUMENTS", "1000"))
+BARE_RUNS = int(os.environ.get("BENCH_BARE_RUNS", "50"))
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[max(0, int(len(ordered) * fraction) - 1)]
+
+
+def main() -> None:
+    env = bench_env(DOCUMENTS_DEMO_PKI="True", MEDIA_ROOT=str(ROOT / "var" / "bench-media"))
+    fresh_database(env)
+    os.environ.update(env)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.template.loader import render_to_string
+
+    from documents.models import Document
+    from documents.rendering import render_pdf
+    from documents.samples import sample_request
+    from documents.services import _qr_data_uri, document_generate, verify_url
+
+    kind = Document.Kind.MARITAL_STATUS
+
+    def generate(index: int) -> float:
+        document = sample_request(kind, key_suffix=f"bench-{index}")
+        started = time.perf_counter()
+        document_generate(document_id=document.pk)
+        return (time.perf_counter() - started) * 1000
+
+    generate(-1)  # warm-up: keys, fonts, templates
+    first = Document.objects.get(key=f"{kind}:bench--1")
+    html = render_to_string(
+        f"documents/{kind}.html",
+        {
+            "document": first,
+            "data": first.context,
+            # The same QR the real document carries, so bare WeasyPrint renders the same page.
+            "qr_image": _qr_data_uri(verify_url(first, seal="mc1." + "x" * 160)),
+            "verify_page": verify_url(first),
+            "signed_at": first.issued_at,
+        },
+    )
+    bare = []
+    for _ in range(BARE_RUNS):
+        started = time.perf_counter()
+        render_pdf(html)
+        bare.append((time.perf_counter() - started) * 1000)
+
+    timings, rss_after_100 = [], None
+    for index in range(DOCUMENTS):
+        timings.append(generate(index))
+        if index == 99:
+            rss_after_100 = rss_mb()
+    rss_end = rss_mb()
+    growth = rss_end - (rss_after_100 if rss_after_100 is not None else rss_end)
+
+    median, p95 = statistics.median(timings), percentile(timings, 0.95)
+    bare_median = statistics.median(bare)
+    print(f"cores={os.cpu_count()} documents={DOCUMENTS} bare_runs={BARE_RUNS}")
+    print(f"signed result: median {median:.1f} ms, p95 {p95:.1f} ms (render + QR + seal + PAdES + store)")
+    print(f"bare WeasyPrint on the same HTML: median {bare_median:.1f} ms")
+    print(f"worker RSS: {rss_after_100 or float('nan'):.1f} MB after 100, {rss_end:.1f} MB after {DOCUMENTS}")
+    print(
+        f"pdf_median_ms={median:.1f} pdf_p95_ms={p95:.1f} weasyprint_ratio={median / bare_median:.2f} "
+        f"memory_growth_mb={growth:.1f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
