@@ -53,8 +53,9 @@ lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# Tests get a var/ of their own (Celery queue, keys, files), never the one `make run` uses.
 test: $(VENV)/.dev .system-chromium .system-fonts .system-pdf-tools messages lint
-	$(VENV)/bin/pytest
+	MOTCUA_VAR_DIR=$$(mktemp -d /tmp/motcua-test.XXXXXX) $(VENV)/bin/pytest
 
 clean:
 	rm -rf var/celery var/cache var/staticfiles
