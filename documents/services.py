@@ -171,6 +171,33 @@ def document_generate(*, document_id: int) -> Document:
     return document
 
 
+def queue_ticket_pdf(
+    *,
+    centre_name: str,
+    number: str,
+    service_name: str,
+    issued_at,
+    people_ahead: int,
+    ticket_url: str,
+    priority_label: str = "",
+) -> bytes:
+    """The 80 mm ticket as a PDF, for kiosks that print through a PDF driver. Not signed:
+    a queue number proves nothing beyond the queue, and the QR leads to its live page."""
+    html = render_to_string(
+        "documents/queue_ticket.html",
+        {
+            "centre_name": centre_name,
+            "number": number,
+            "service_name": service_name,
+            "issued_at": issued_at,
+            "people_ahead": people_ahead,
+            "priority_label": priority_label,
+            "qr_image": _qr_data_uri(ticket_url),
+        },
+    )
+    return render_pdf(html)
+
+
 def document_revoke(*, document: Document, by, reason: str) -> Document:
     reason = reason.strip()
     if not reason:

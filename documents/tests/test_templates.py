@@ -32,3 +32,36 @@ def test_every_document_renders_on_one_page_in_correct_vietnamese(demo, kind):
         assert name.upper() in text.upper()
     # Nothing spills onto a second page, where it would slide under the QR and signature box.
     assert pdf_pages(document.file.path) == 1
+
+
+def test_the_queue_ticket_fits_an_80mm_roll_and_its_qr_leads_to_the_ticket(tmp_path):
+    import datetime
+
+    from documents.services import queue_ticket_pdf
+
+    url = "http://127.0.0.1:8000/so/ABCDEF/"
+    pdf = queue_ticket_pdf(
+        centre_name="Trung tâm Phục vụ hành chính công phường Cầu Giấy",
+        number="A012",
+        service_name="Hộ tịch",
+        issued_at=datetime.datetime(2026, 11, 23, 8, 5, tzinfo=datetime.UTC),
+        people_ahead=4,
+        ticket_url=url,
+        priority_label="Người cao tuổi",
+    )
+    path = tmp_path / "ticket.pdf"
+    path.write_bytes(pdf)
+    text = " ".join(pdf_text(path).split())
+    assert "A012" in text
+    assert "Trước bạn có 4 người" in text
+    assert "Người cao tuổi" in text
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    width_pt = float(next(line for line in info.splitlines() if line.startswith("Page size:")).split()[2])
+    assert round(width_pt / 72 * 25.4) == 80
+    subprocess.run(
+        ["pdftoppm", "-r", "200", "-png", "-singlefile", str(path), str(tmp_path / "t")], check=True
+    )
+    scanned = subprocess.run(
+        ["zbarimg", "--raw", "-q", str(tmp_path / "t.png")], capture_output=True, text=True
+    )
+    assert scanned.stdout.strip() == url
