@@ -43,9 +43,10 @@ def main() -> None:
     from django.template.loader import render_to_string
 
     from documents.models import Document
+    from documents.qr import qr_png_data_uri
     from documents.rendering import render_pdf
     from documents.samples import sample_request
-    from documents.services import _qr_data_uri, document_generate, verify_url
+    from documents.services import document_generate, verify_url
 
     kind = Document.Kind.MARITAL_STATUS
 
@@ -63,7 +64,7 @@ def main() -> None:
             "document": first,
             "data": first.context,
             # The same QR the real document carries, so bare WeasyPrint renders the same page.
-            "qr_image": _qr_data_uri(verify_url(first, seal="mc1." + "x" * 160)),
+            "qr_image": qr_png_data_uri(verify_url(first, seal="mc1." + "x" * 160)),
             "verify_page": verify_url(first),
             "signed_at": first.issued_at,
         },

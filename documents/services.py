@@ -1,14 +1,10 @@
 from __future__ import annotations
 
-import base64
 import hashlib
-import io
 import json
 import secrets
 from typing import Any
 
-import qrcode
-import qrcode.constants
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -21,6 +17,7 @@ from agencies.models import Agency
 
 from .models import Access, Document
 from .pki import agency_credentials
+from .qr import qr_png_data_uri
 from .rendering import render_pdf
 from .seals import SealContents, make_seal
 
@@ -116,19 +113,6 @@ def verify_url(document: Document, *, seal: str | None = None) -> str:
     return f"{url}#{seal}" if seal else url
 
 
-def _qr_data_uri(data: str) -> str:
-    """The QR as a PNG data URI. A fixed mask skips qrcode's slow search for the best of eight,
-    and a bitmap is far cheaper for WeasyPrint than an SVG path of a thousand squares."""
-    code = qrcode.QRCode(
-        error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=6, border=2, mask_pattern=2
-    )
-    code.add_data(data)
-    code.make(fit=True)
-    buffer = io.BytesIO()
-    code.make_image().save(buffer, format="PNG")
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
-
-
 def _signer():
     return import_string(settings.DOCUMENTS_SIGNER_BACKEND)()
 
@@ -156,7 +140,7 @@ def document_generate(*, document_id: int) -> Document:
             {
                 "document": document,
                 "data": document.context,
-                "qr_image": _qr_data_uri(url),
+                "qr_image": qr_png_data_uri(url),
                 "verify_page": verify_url(document),
                 "signed_at": timezone.now(),
             },
@@ -192,7 +176,7 @@ def queue_ticket_pdf(
             "issued_at": issued_at,
             "people_ahead": people_ahead,
             "priority_label": priority_label,
-            "qr_image": _qr_data_uri(ticket_url),
+            "qr_image": qr_png_data_uri(ticket_url),
         },
     )
     return render_pdf(html)
