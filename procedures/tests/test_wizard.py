@@ -1,9 +1,12 @@
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import User
+from divisions.models import Ward
 from portal.demo import DEMO_CITIZEN_ID
 from procedures.models import Dossier, Draft
+from registry.models import PersonRecord
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -66,3 +69,209 @@ def test_marital_status_prefilled_and_filed(citizen, client):
     filed = client.get(page["Location"]).content.decode()
     assert dossier.code in filed
     assert dossier.due_date.strftime("%d/%m/%Y") in filed
+
+
+def _wizard_post(client, url, page, values, *, step=None):
+    """Post one step: the form's current initial values, overridden by `values`."""
+    wizard = page.context["wizard"]
+    form = wizard["form"]
+    data = {}
+    for name, value in form.initial.items():
+        data[f"{form.prefix}-{name}"] = value.isoformat() if hasattr(value, "isoformat") else value
+    data.update({f"{form.prefix}-{k}": v for k, v in values.items()})
+    data[f"{wizard['management_form'].prefix}-current_step"] = step or wizard["steps"].current
+    return client.post(url, data)
+
+
+def _address(name="stay_address", ward="Phường Ba Đình"):
+    ward = Ward.objects.get(name=ward)
+    return {
+        f"{name}__street": "Số 5 ngõ 12 Phố Đội Cấn",
+        f"{name}__province": ward.province_id,
+        f"{name}__ward": ward.pk,
+    }
+
+
+def test_draft_resumes_after_logout_and_login(citizen, client):
+    url = _start(client, "dang-ky-tam-tru")
+    page = client.get(url)
+    page = _wizard_post(
+        client, url, page, {"stay_from": "2026-12-01", "stay_until": "2027-06-01", **_address()}
+    )
+    assert "Bước 2/2" in page.content.decode(), page.context["wizard"]["form"].errors
+    client.logout()
+    assert client.get(url).status_code == 302  # signed out: to the sign-in page
+    client.force_login(citizen)
+    mine = client.get(reverse("procedures:my_dossiers")).content.decode()
+    assert url in mine
+    # Starting the same procedure again resumes the same draft, on the step where it was left.
+    assert _start(client, "dang-ky-tam-tru") == url
+    page = client.get(url)
+    assert "Bước 2/2" in page.content.decode()
+    back = client.post(
+        url,
+        {
+            "wizard_goto_step": "noi-tam-tru",
+            f"{page.context['wizard']['management_form'].prefix}-current_step": "kiem-tra",
+        },
+    )
+    form = back.context["wizard"]["form"]
+    assert form["stay_from"].value() == "2026-12-01"
+
+
+def test_invalid_step_keeps_typed_values_and_explains(citizen, client):
+    url = _start(client, "dang-ky-tam-tru")
+    page = client.get(url)
+    page = _wizard_post(
+        client,
+        url,
+        page,
+        {"stay_from": "2026-12-10", "stay_until": "2026-12-01", "stay_address__street": "Số 5 ngõ 12"},
+    )
+    html = page.content.decode()
+    assert "Bước 1/2" in html
+    assert "Ngày kết thúc tạm trú phải sau ngày bắt đầu." in html
+    assert "Có thông tin cần sửa" in html
+    assert 'value="Số 5 ngõ 12"' in html
+    # What was typed is kept server-side too, even though it did not validate.
+    client.logout()
+    client.force_login(citizen)
+    assert 'value="Số 5 ngõ 12"' in client.get(url).content.decode()
+
+
+def test_rejected_upload_keeps_every_typed_field(citizen, client, settings):
+    url = _start(client, "chung-thuc-ban-sao-tu-ban-chinh")
+    page = client.get(url)
+    fake = SimpleUploadedFile("bang.pdf", b"MZ this is not a PDF", content_type="application/pdf")
+    page = _wizard_post(
+        client,
+        url,
+        page,
+        {"document_name": "Bằng tốt nghiệp", "pages": "3", "copies": "2", "ban-chinh": fake},
+    )
+    html = page.content.decode()
+    assert "không phải PDF, JPEG hoặc PNG" in html
+    assert 'value="Bằng tốt nghiệp"' in html
+    assert 'value="3"' in html
+    settings.PROCEDURES_UPLOAD_MAX_BYTES = 50
+    big = SimpleUploadedFile("bang.png", PNG + b"\x00" * 100, content_type="image/png")
+    page = _wizard_post(
+        client, url, page, {"document_name": "Bằng tốt nghiệp", "pages": "3", "ban-chinh": big}
+    )
+    assert "vượt giới hạn" in page.content.decode()
+    settings.PROCEDURES_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+    good = SimpleUploadedFile("bang.txt", PNG, content_type="text/plain")  # the name lies; the bytes do not
+    page = _wizard_post(
+        client,
+        url,
+        page,
+        {"document_name": "Bằng tốt nghiệp", "pages": "3", "copies": "2", "ban-chinh": good},
+    )
+    assert "Bước 2/2" in page.content.decode()
+    review = page.context["wizard"]["form"]
+    page = _wizard_post(client, url, page, {"declaration": "on", "centre": review.initial["centre"]})
+    dossier = Dossier.objects.get()
+    attachment = dossier.attachments.get()
+    assert (attachment.component, attachment.content_type) == ("ban-chinh", "image/png")
+    assert dossier.fee == 5000 * 2
+
+
+def test_conditional_field_required_only_when_shown(citizen, client):
+    url = _start(client, "xac-nhan-tinh-trang-hon-nhan")
+    page = client.get(url)
+    page = _wizard_post(client, url, page, {"purpose": "ket-hon"})
+    assert page.context["wizard"]["form"].errors["partner_name"]
+    page = _wizard_post(client, url, page, {"purpose": "vay-von", "partner_name": "Không cần"})
+    assert "Bước 2/2" in page.content.decode()
+    # A hidden field's value is dropped, not filed.
+    assert "Không cần" not in page.content.decode()
+
+
+def test_filing_for_a_household_member_only(demo, client):
+    head = PersonRecord.objects.filter(relation_to_head="head", household_code__startswith="HN0").first()
+    members = PersonRecord.objects.filter(household_code=head.household_code).exclude(pk=head.pk)
+    stranger = PersonRecord.objects.exclude(household_code=head.household_code).first()
+    user = User.objects.create_user(username=head.citizen_id, password="x", citizen_id=head.citizen_id)
+    client.force_login(user)
+    slug = "cap-phieu-ly-lich-tu-phap"
+    if members:
+        url = _start(client, slug, **{"for": members[0].citizen_id})
+        assert members[0].full_name in client.get(url).content.decode()
+    response = client.post(reverse("procedures:start", args=[slug]), {"for": stranger.citizen_id})
+    assert response.status_code == 403
+
+
+def test_a_draft_is_only_its_owners(citizen, client, django_user_model):
+    url = _start(client, "dang-ky-khai-sinh")
+    client.force_login(django_user_model.objects.create_user(username="khac", password="x"))
+    assert client.get(url).status_code == 404
+
+
+def test_clerk_files_for_a_walk_in_citizen(demo, client):
+    clerk = User.objects.get(username="canbo.caugiay")
+    client.force_login(clerk)
+    walk_in = PersonRecord.objects.exclude(citizen_id=DEMO_CITIZEN_ID).first()
+    response = client.post(
+        reverse("procedures:assisted_start"),
+        {"citizen_id": "123", "procedure": "dang-ky-khai-sinh", "channel": "counter"},
+    )
+    assert "12 chữ số" in response.content.decode() or response.context["form"].errors["citizen_id"]
+    response = client.post(
+        reverse("procedures:assisted_start"),
+        {"citizen_id": walk_in.citizen_id, "procedure": "dang-ky-khai-sinh", "channel": "counter"},
+    )
+    url = response["Location"]
+    page = client.get(url)
+    page = _wizard_post(
+        client,
+        url,
+        page,
+        {
+            "child_name": "Nguyễn Minh An",
+            "child_birth_date": "2026-11-20",
+            "child_gender": "male",
+            "birth_place": "Bệnh viện Phụ sản Hà Nội",
+            "relation": "me",
+            "has_other_parent": "False",
+        },
+    )
+    assert "Bước 2/3" in page.content.decode(), page.context["wizard"]["form"].errors
+    page = _wizard_post(client, url, page, {})
+    assert walk_in.full_name in page.content.decode()  # the review shows the prefilled applicant
+    page = _wizard_post(client, url, page, {"declaration": "on"})
+    assert page.status_code == 302, page.context["wizard"]["form"].errors
+    dossier = Dossier.objects.get()
+    assert dossier.channel == "counter"
+    assert dossier.centre.code == "000.00.01.H26"
+    assert dossier.applicant_citizen_id == walk_in.citizen_id
+    assert dossier.submitted_by == clerk
+    # The citizen sees it in their own account.
+    citizen = User.objects.create_user(
+        username=walk_in.citizen_id, password="x", citizen_id=walk_in.citizen_id
+    )
+    client.force_login(citizen)
+    assert dossier.code in client.get(reverse("procedures:my_dossiers")).content.decode()
+    assert client.get(reverse("procedures:dossier", args=[dossier.code])).status_code == 200
+
+
+def test_citizen_cannot_use_the_counter_page(citizen, client):
+    assert client.get(reverse("procedures:assisted_start")).status_code == 403
+
+
+def test_public_lookup_needs_code_and_id(citizen, client):
+    url = _start(client, "xac-nhan-tinh-trang-hon-nhan")
+    page = client.get(url)
+    page = _wizard_post(client, url, page, {"purpose": "vay-von"})
+    _wizard_post(
+        client, url, page, {"declaration": "on", "centre": page.context["wizard"]["form"].initial["centre"]}
+    )
+    dossier = Dossier.objects.get()
+    client.logout()
+    found = client.get(reverse("procedures:lookup"), {"code": dossier.code, "citizen_id": DEMO_CITIZEN_ID})
+    html = found.content.decode()
+    assert dossier.get_status_display() in html
+    assert dossier.due_date.strftime("%d/%m/%Y") in html
+    assert "Nguyễn Thị Lan" not in html  # status and due date only
+    wrong = client.get(reverse("procedures:lookup"), {"code": dossier.code, "citizen_id": "001088000001"})
+    assert "Không tìm thấy hồ sơ" in wrong.content.decode()
+    assert client.get(reverse("procedures:dossier", args=[dossier.code])).status_code == 302
