@@ -75,5 +75,7 @@ def fee_summary(rule: dict) -> str:
             text += "; " + _("tối đa %(amount)s mỗi bản") % {"amount": _money(rule["cap_per_copy"])}
         return text
     if kind == "province":
-        return _("Theo quy định của tỉnh (khoảng %(amount)s)") % {"amount": _money(rule.get("amount", 0))}
+        if not rule.get("amount"):
+            return _("Theo quy định của tỉnh")
+        return _("Theo quy định của tỉnh (khoảng %(amount)s)") % {"amount": _money(rule["amount"])}
     return ""
