@@ -55,7 +55,8 @@ def main() -> None:
     total, distinct = _count_codes(env)
     ratio = figures["submit"]["rps"] / figures["floor"]["rps"]
     print(
-        f"cores={os.cpu_count()} gunicorn_workers={WORKERS} threads={THREADS} clients={CLIENTS} seconds={SECONDS}"
+        f"cores={os.cpu_count()} gunicorn_workers={WORKERS} threads={THREADS} "
+        f"clients={CLIENTS} seconds={SECONDS}"
     )
     for name, row in figures.items():
         print(
