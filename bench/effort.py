@@ -73,6 +73,9 @@ def file_one(page, slug: str, answers) -> tuple[int, int]:
                 page.locator(f'[name$="-{name}"][value]').locator("xpath=..").filter(
                     has_text=re.compile(f"^\\s*{re.escape(value)}\\s*$")
                 ).first.click()
+            elif action == "select" and name.endswith("__province"):
+                with page.expect_response("**/thu-tuc/phuong-xa/**"):
+                    box.select_option(label=value)
             elif action == "select":
                 box.select_option(label=value)
             elif action == "file":

@@ -14,6 +14,7 @@ from typing import Any
 
 from django import forms
 from django.core.validators import RegexValidator
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -113,6 +114,14 @@ def build_fields(spec: dict) -> dict[str, forms.Field]:
                 required=required,
                 choices=[("", _("— Chọn tỉnh, thành phố —"))]
                 + [(str(p.pk), p.name) for p in Province.objects.order_by("name")],
+                # With htmx, a chosen province narrows the ward list; without it, wards are grouped.
+                widget=forms.Select(
+                    attrs={
+                        "hx-get": reverse_lazy("procedures:wards"),
+                        "hx-target": "next select",
+                        "hx-trigger": "change",
+                    }
+                ),
             ),
             f"{name}__ward": forms.ChoiceField(
                 label=_("Phường, xã"), required=required, choices=_ward_choices()

@@ -6,6 +6,7 @@ app_name = "procedures"
 
 urlpatterns = [
     path("thu-tuc/", views.catalogue, name="catalogue"),
+    path("thu-tuc/phuong-xa/", views.wards, name="wards"),
     path("thu-tuc/<slug:slug>/", views.procedure_detail, name="detail"),
     path("thu-tuc/<slug:slug>/nop-truc-tuyen/", views.draft_start, name="start"),
     path("ho-so/nhap/<uuid:draft_id>/", views.DossierWizard.as_view(), name="draft"),

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from formtools.wizard.views import SessionWizardView
 
 from agencies.models import Centre
+from divisions.models import Ward
 from registry.base import population_registry
 from registry.citizen_id import validate_citizen_id
 
@@ -27,6 +28,13 @@ def catalogue(request):
     query = request.GET.get("q", "")
     procedures = selectors.procedures_search(query)
     return render(request, "procedures/catalogue.html", {"procedures": procedures, "query": query})
+
+
+def wards(request):
+    """The ward options of one province, for the address picker (htmx)."""
+    province = next((v for k, v in request.GET.items() if k.endswith("__province")), "")
+    wards = Ward.objects.filter(province_id=province).order_by("name") if province.isdigit() else []
+    return render(request, "procedures/_ward_options.html", {"wards": wards})
 
 
 def _household(user):

@@ -275,3 +275,18 @@ def test_public_lookup_needs_code_and_id(citizen, client):
     wrong = client.get(reverse("procedures:lookup"), {"code": dossier.code, "citizen_id": "001088000001"})
     assert "Không tìm thấy hồ sơ" in wrong.content.decode()
     assert client.get(reverse("procedures:dossier", args=[dossier.code])).status_code == 302
+
+
+def test_ward_picker_lists_the_wards_of_the_chosen_province(hanoi, client):
+    from divisions.models import Province
+
+    province = Province.objects.get(name="Thành phố Hà Nội")
+    html = client.get(
+        reverse("procedures:wards"), {"noi-tam-tru-stay_address__province": province.pk}
+    ).content
+    html = html.decode()
+    assert "Phường Ba Đình" in html
+    assert html.count("<option") == Ward.objects.filter(province=province).count() + 1
+    assert (
+        client.get(reverse("procedures:wards"), {"x__province": "abc"}).content.decode().count("<option") == 1
+    )
