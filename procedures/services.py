@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 from django.conf import settings
+from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -107,8 +108,40 @@ def draft_start(
     return draft
 
 
-def draft_save_state(*, draft: Draft, state: dict) -> None:
-    Draft.objects.filter(pk=draft.pk).update(state=state, updated_at=timezone.now())
+HANDOVER_SALT = "procedures.draft-handover"
+
+
+def draft_handover_token(*, draft: Draft) -> str:
+    """A link token a clerk gives the citizen to finish a draft the clerk started.
+
+    It names the current owner, so it works once: after the citizen takes the draft over the
+    owner has changed and the same token no longer matches.
+    """
+    return signing.dumps({"draft": str(draft.pk), "owner": draft.owner_id}, salt=HANDOVER_SALT)
+
+
+@transaction.atomic
+def draft_take_over(*, token: str, user) -> Draft | None:
+    """Give the draft to the citizen it is for; None when the link is used, expired or not theirs."""
+    try:
+        payload = signing.loads(
+            token,
+            salt=HANDOVER_SALT,
+            max_age=datetime.timedelta(days=settings.PROCEDURES_DRAFT_RETENTION_DAYS),
+        )
+    except signing.BadSignature:
+        return None
+    draft = (
+        Draft.objects.select_for_update()
+        .filter(pk=payload["draft"], owner_id=payload["owner"], applicant_citizen_id=user.citizen_id or "-")
+        .first()
+    )
+    if draft is None:
+        return None
+    draft.owner = user
+    draft.channel = Channel.ONLINE
+    draft.save(update_fields=["owner", "channel", "updated_at"])
+    return draft
 
 
 def drafts_purge(*, older_than: datetime.timedelta | None = None) -> int:

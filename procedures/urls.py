@@ -10,6 +10,7 @@ urlpatterns = [
     path("thu-tuc/<slug:slug>/", views.procedure_detail, name="detail"),
     path("thu-tuc/<slug:slug>/nop-truc-tuyen/", views.draft_start, name="start"),
     path("ho-so/nhap/<uuid:draft_id>/", views.DossierWizard.as_view(), name="draft"),
+    path("ho-so/tiep-tuc/<str:token>/", views.draft_take_over, name="draft_take_over"),
     path("ho-so/<str:code>/da-nop/", views.dossier_filed, name="dossier_filed"),
     path("ho-so/<str:code>/giay-tiep-nhan/", views.receipt, name="receipt"),
     path("ho-so/<str:code>/", views.dossier_detail, name="dossier"),

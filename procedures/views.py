@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -206,6 +207,11 @@ class DossierWizard(SessionWizardView):
                 "fee": fee_summary(procedure.fee_rule),
             }
         )
+        if self.draft.channel != Channel.ONLINE:
+            token = services.draft_handover_token(draft=self.draft)
+            context["handover_url"] = self.request.build_absolute_uri(
+                reverse("procedures:draft_take_over", args=[token])
+            )
         if context["is_review"]:
             context["summary"] = self._summary()
         return context
@@ -235,6 +241,15 @@ class DossierWizard(SessionWizardView):
             draft=self.draft,
         )
         return redirect("procedures:dossier_filed", code=dossier.code)
+
+
+@login_required
+def draft_take_over(request, token):
+    """A citizen opens the one-time link a clerk gave them and continues the draft in their account."""
+    draft = services.draft_take_over(token=token, user=request.user)
+    if draft is None:
+        return render(request, "procedures/handover_invalid.html", status=404)
+    return redirect("procedures:draft", draft_id=draft.pk)
 
 
 def _visible_dossier(request, code) -> Dossier:

@@ -5,6 +5,7 @@ from django.urls import reverse
 from accounts.models import User
 from divisions.models import Ward
 from portal.demo import DEMO_CITIZEN_ID
+from procedures.drafts import draft_file_storage
 from procedures.models import Dossier, Draft
 from registry.models import PersonRecord
 
@@ -290,3 +291,56 @@ def test_ward_picker_lists_the_wards_of_the_chosen_province(hanoi, client):
     assert (
         client.get(reverse("procedures:wards"), {"x__province": "abc"}).content.decode().count("<option") == 1
     )
+
+
+def test_clerk_started_draft_is_taken_over_once_by_its_citizen(demo, client):
+    clerk = User.objects.get(username="canbo.caugiay")
+    client.force_login(clerk)
+    person = PersonRecord.objects.exclude(citizen_id=DEMO_CITIZEN_ID).first()
+    response = client.post(
+        reverse("procedures:assisted_start"),
+        {"citizen_id": person.citizen_id, "procedure": "dang-ky-tam-tru", "channel": "counter"},
+    )
+    page = client.get(response["Location"])
+    link = page.context["handover_url"]
+    path = link[link.index("/ho-so/") :]
+    other = User.objects.create_user(username="001088000777", password="x", citizen_id="001088000777")
+    client.force_login(other)
+    assert client.get(path).status_code == 404  # not the person the dossier is for
+    citizen = User.objects.create_user(username=person.citizen_id, password="x", citizen_id=person.citizen_id)
+    client.force_login(citizen)
+    response = client.get(path)
+    draft = Draft.objects.get()
+    assert response["Location"] == reverse("procedures:draft", args=[draft.pk])
+    assert (draft.owner, draft.channel, draft.centre.code) == (citizen, "online", "000.00.01.H26")
+    assert client.get(path).status_code == 404  # used once
+    client.force_login(clerk)
+    assert client.get(reverse("procedures:draft", args=[draft.pk])).status_code == 404
+
+
+def test_abandoned_drafts_are_purged(citizen, client, settings):
+    import datetime
+
+    from django.utils import timezone
+
+    from procedures.services import drafts_purge
+
+    url = _start(client, "chung-thuc-ban-sao-tu-ban-chinh")
+    page = client.get(url)
+    page = _wizard_post(
+        client,
+        url,
+        page,
+        {"document_name": "Bằng", "pages": "1", "ban-chinh": SimpleUploadedFile("a.png", PNG)},
+    )
+    draft = Draft.objects.get()
+    (stored,) = [entry["tmp_name"] for entry in draft.state["step_files"]["giay-to"].values()]
+    storage = draft_file_storage()
+    assert storage.exists(stored)
+    assert drafts_purge() == 0
+    Draft.objects.update(
+        updated_at=timezone.now() - datetime.timedelta(days=settings.PROCEDURES_DRAFT_RETENTION_DAYS + 1)
+    )
+    assert drafts_purge() == 1
+    assert not Draft.objects.exists()
+    assert not storage.exists(stored)
