@@ -171,6 +171,15 @@ def build_fields(spec: dict) -> dict[str, forms.Field]:
             validators=[validate_upload],
             widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}),
         )
+        # The personal document wallet: a document filed before, instead of uploading it again.
+        # Its choices are the person's own attachments, set per form (see StepForm.__init__).
+        wallet = forms.ChoiceField(
+            label=_("Hoặc dùng giấy tờ đã nộp trước đây"),
+            required=False,
+            choices=[],
+            widget=forms.RadioSelect,
+        )
+        return {name: field, f"{name}__wallet": wallet}
     else:
         raise ValueError(f"unknown e-form field type {kind!r}")
     if spec.get("help"):
@@ -186,12 +195,24 @@ class StepForm(forms.Form):
     notes: dict[str, str]
     conditions: dict[str, tuple[str, str]]
 
-    def __init__(self, *args, answers: dict | None = None, prefilled=None, notes=None, **kwargs):
+    def __init__(self, *args, answers: dict | None = None, prefilled=None, notes=None, wallet=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.answers = answers or {}  # earlier steps' answers, for conditions that look back
         self.prefilled = set(prefilled or ())
         self.notes = notes or {}
         self.conditions = {}
+        self.either_upload_or_wallet = []
+        for spec in self.step.get("fields", []):
+            if spec["type"] != "file":
+                continue
+            name = spec["name"]
+            if wallet:
+                self.fields[f"{name}__wallet"].choices = [("", _("Không, tôi tải tệp mới")), *wallet]
+                if self.fields[name].required:
+                    self.fields[name].required = False
+                    self.either_upload_or_wallet.append(name)
+            else:
+                del self.fields[f"{name}__wallet"]
         for spec in self.step.get("fields", []):
             if "show_if" in spec:
                 cond = spec["show_if"]
@@ -225,6 +246,9 @@ class StepForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        for name in self.either_upload_or_wallet:
+            if not cleaned.get(name) and not cleaned.get(f"{name}__wallet") and name not in self.errors:
+                self.add_error(name, _("Hãy tải tệp lên hoặc chọn giấy tờ đã nộp trước đây."))
         for spec in self.step.get("fields", []):
             name = spec["name"]
             if not self.is_shown(spec, cleaned):

@@ -8,7 +8,7 @@ from accounts.selectors import Role, memberships_of
 from agencies.models import Centre
 from divisions.addresses import fold
 
-from .models import Dossier, Draft, Procedure
+from .models import Attachment, Dossier, Draft, Procedure
 
 
 def procedures_search(query: str = "") -> QuerySet[Procedure]:
@@ -57,4 +57,13 @@ def dossier_public_lookup(*, code: str, citizen_id: str) -> Dossier | None:
         return None
     return (
         Dossier.objects.filter(code=code, applicant_citizen_id=citizen_id).select_related("procedure").first()
+    )
+
+
+def wallet_of(citizen_id: str) -> QuerySet[Attachment]:
+    """Documents the person filed before (their personal document wallet), newest first."""
+    return (
+        Attachment.objects.filter(dossier__applicant_citizen_id=citizen_id)
+        .select_related("dossier__procedure")
+        .order_by("-dossier__received_at", "pk")
     )

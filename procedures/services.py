@@ -177,6 +177,7 @@ def dossier_submit(
     submitted_by,
     data: dict,
     files: dict | None = None,
+    reused: dict[str, Attachment] | None = None,
     received_at: datetime.datetime | None = None,
     draft: Draft | None = None,
 ) -> Dossier:
@@ -207,6 +208,16 @@ def dossier_submit(
             name=upload.name[:255],
             content_type=getattr(upload, "content_type", "") or "",
             size=upload.size,
+        )
+    for component, earlier in (reused or {}).items():
+        # The same stored file, filed again: nothing is copied or uploaded twice.
+        Attachment.objects.create(
+            dossier=dossier,
+            component=component,
+            file=earlier.file.name,
+            name=earlier.name,
+            content_type=earlier.content_type,
+            size=earlier.size,
         )
     DossierEvent.objects.create(
         dossier=dossier,

@@ -136,7 +136,15 @@ class DossierWizard(SessionWizardView):
         if step == eforms.REVIEW_STEP:
             return {"declaration": self.definition.get("declaration", ""), "centres": self._centres()}
         initial, prefilled, notes = eforms.step_initial(self.steps_by_name.get(step, {}), self.prefill)
-        return {"answers": self._answers(), "prefilled": prefilled, "notes": notes}
+        return {"answers": self._answers(), "prefilled": prefilled, "notes": notes, "wallet": self._wallet()}
+
+    def _wallet(self) -> list[tuple[str, str]]:
+        if not hasattr(self, "_wallet_choices"):
+            self._wallet_choices = [
+                (str(a.pk), f"{a.name} — {a.dossier.procedure.name}, {a.dossier.received_at:%d/%m/%Y}")
+                for a in selectors.wallet_of(self.draft.applicant_citizen_id)[:20]
+            ]
+        return self._wallet_choices
 
     def get_form_initial(self, step):
         if step == eforms.REVIEW_STEP:
@@ -186,7 +194,7 @@ class DossierWizard(SessionWizardView):
             cleaned = form.cleaned_data if form.is_bound and form.is_valid() else {}
             rows = []
             for name, field in form.fields.items():
-                if name in cleaned:
+                if name in cleaned and not (name.endswith("__wallet") and not cleaned[name]):
                     rows.append((field.label, eforms.display_value(form, name, cleaned.get(name))))
             sections.append(
                 {"step": step_name, "title": eforms.label_of(self.steps_by_name[step_name]), "rows": rows}
@@ -217,13 +225,20 @@ class DossierWizard(SessionWizardView):
         return context
 
     def done(self, form_list, form_dict, **kwargs):
-        data, files = {}, {}
+        data, files, reused = {}, {}, {}
+        wallet = selectors.wallet_of(self.draft.applicant_citizen_id)
         for step_name, form in form_dict.items():
             if step_name == eforms.REVIEW_STEP:
                 continue
             for name, value in form.cleaned_data.items():
                 if hasattr(value, "read"):
                     files[name] = value
+                elif (
+                    name.endswith("__wallet")
+                    and value
+                    and not form.cleaned_data.get(name[: -len("__wallet")])
+                ):
+                    reused[name[: -len("__wallet")]] = wallet.get(pk=value)
                 data[name] = eforms.frozen(value)
         review = form_dict[eforms.REVIEW_STEP].cleaned_data
         centre = self.draft.centre or get_object_or_404(Centre, pk=review["centre"])
@@ -238,6 +253,7 @@ class DossierWizard(SessionWizardView):
             submitted_by=self.request.user,
             data=data,
             files=files,
+            reused=reused,
             draft=self.draft,
         )
         return redirect("procedures:dossier_filed", code=dossier.code)

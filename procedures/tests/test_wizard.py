@@ -344,3 +344,29 @@ def test_abandoned_drafts_are_purged(citizen, client, settings):
     assert drafts_purge() == 1
     assert not Draft.objects.exists()
     assert not storage.exists(stored)
+
+
+def test_a_document_filed_before_is_reused_from_the_wallet(citizen, client):
+    def file_copy(extra):
+        url = _start(client, "chung-thuc-ban-sao-tu-ban-chinh")
+        page = client.get(url)
+        page = _wizard_post(client, url, page, {"document_name": "Bằng tốt nghiệp", "pages": "1", **extra})
+        if "Bước 2/2" not in page.content.decode():
+            return page
+        return _wizard_post(
+            client,
+            url,
+            page,
+            {"declaration": "on", "centre": page.context["wizard"]["form"].initial["centre"]},
+        )
+
+    file_copy({"ban-chinh": SimpleUploadedFile("bang.png", PNG)})
+    first = Dossier.objects.get().attachments.get()
+    page = file_copy({})  # neither a new file nor one from the wallet
+    assert "Hãy tải tệp lên hoặc chọn giấy tờ đã nộp trước đây." in page.content.decode()
+    assert "bang.png — Chứng thực bản sao từ bản chính" in page.content.decode()
+    Draft.objects.all().delete()
+    file_copy({"ban-chinh__wallet": str(first.pk)})
+    second = Dossier.objects.exclude(pk=first.dossier_id).get().attachments.get()
+    assert second.file.name == first.file.name
+    assert second.component == "ban-chinh"
