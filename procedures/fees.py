@@ -47,7 +47,7 @@ def fee_amount(rule: dict, *, data: dict | None = None, online: bool = False) ->
     raise ValueError(f"unknown fee rule {kind!r}")
 
 
-def _money(amount: int) -> str:
+def money(amount: int) -> str:
     return f"{amount:,}".replace(",", ".") + " đ"
 
 
@@ -57,25 +57,25 @@ def fee_summary(rule: dict) -> str:
     if kind == "free":
         return _("Miễn lệ phí")
     if kind == "flat":
-        text = _money(rule["amount"])
+        text = money(rule["amount"])
         if "online_amount" in rule:
-            text += " " + _("(nộp trực tuyến: %(amount)s)") % {"amount": _money(rule["online_amount"])}
+            text += " " + _("(nộp trực tuyến: %(amount)s)") % {"amount": money(rule["online_amount"])}
         if "reduced" in rule:
-            text += " " + _("(được giảm: %(amount)s)") % {"amount": _money(rule["reduced"]["amount"])}
+            text += " " + _("(được giảm: %(amount)s)") % {"amount": money(rule["reduced"]["amount"])}
         return text
     if kind == "per_copy":
-        return _("%(amount)s mỗi bản") % {"amount": _money(rule["amount"])}
+        return _("%(amount)s mỗi bản") % {"amount": money(rule["amount"])}
     if kind == "per_page":
         parts = [
-            _("từ trang %(page)s: %(amount)s/trang") % {"page": t["from_page"], "amount": _money(t["amount"])}
+            _("từ trang %(page)s: %(amount)s/trang") % {"page": t["from_page"], "amount": money(t["amount"])}
             for t in rule["tiers"]
         ]
         text = "; ".join(parts)
         if rule.get("cap_per_copy"):
-            text += "; " + _("tối đa %(amount)s mỗi bản") % {"amount": _money(rule["cap_per_copy"])}
+            text += "; " + _("tối đa %(amount)s mỗi bản") % {"amount": money(rule["cap_per_copy"])}
         return text
     if kind == "province":
         if not rule.get("amount"):
             return _("Theo quy định của tỉnh")
-        return _("Theo quy định của tỉnh (khoảng %(amount)s)") % {"amount": _money(rule["amount"])}
+        return _("Theo quy định của tỉnh (khoảng %(amount)s)") % {"amount": money(rule["amount"])}
     return ""

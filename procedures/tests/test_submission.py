@@ -4,6 +4,7 @@ import zoneinfo
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from procedures.models import DailySequence, Dossier, DossierEvent, Procedure
@@ -109,3 +110,22 @@ def test_fifty_parallel_submissions_get_fifty_consecutive_codes(centre, filer):
     day = timezone.localdate().strftime("%y%m%d")
     assert sorted(codes) == [f"{centre.code}-{day}-{n:04d}" for n in range(1, 51)]
     assert Dossier.objects.count() == 50
+
+
+def test_receipt_and_timeline_only_for_those_concerned(catalogue, centre, filer, client, django_user_model):
+    procedure = Procedure.objects.get(slug="chung-thuc-ban-sao-tu-ban-chinh")
+    dossier = _submit(procedure=procedure, centre=centre, filer=filer, data={"pages": 1, "copies": 1})
+    receipt_record(dossier_id=dossier.pk)
+    client.force_login(filer)
+    slip = client.get(reverse("procedures:receipt", args=[dossier.code])).content.decode()
+    assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in slip
+    assert dossier.due_date.strftime("%d/%m/%Y") in slip
+    assert "Bản chính giấy tờ cần chứng thực" in slip
+    assert "2.000 đ" in slip
+    timeline = client.get(reverse("procedures:dossier", args=[dossier.code])).content.decode()
+    assert "Cấp giấy tiếp nhận và hẹn trả kết quả" in timeline
+    client.force_login(
+        django_user_model.objects.create_user(username="001088000555", citizen_id="001088000555")
+    )
+    assert client.get(reverse("procedures:receipt", args=[dossier.code])).status_code == 404
+    assert client.get(reverse("procedures:dossier", args=[dossier.code])).status_code == 404
