@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -157,13 +157,19 @@ def drafts_purge(*, older_than: datetime.timedelta | None = None) -> int:
 
 
 def _next_code(*, centre: Centre, day: datetime.date) -> str:
-    # The (centre, day) row is locked until the transaction ends, so two submissions at the same
-    # centre can never read the same `last`; get_or_create survives two first-of-the-day inserts.
-    DailySequence.objects.get_or_create(centre=centre, day=day)
-    sequence = DailySequence.objects.select_for_update().get(centre=centre, day=day)
-    sequence.last += 1
-    sequence.save(update_fields=["last"])
-    return f"{centre.code}-{day:%y%m%d}-{sequence.last:04d}"
+    # One statement takes the next number: the upsert creates the (centre, day) row or locks and
+    # increments it, and the row lock is held until this transaction commits, so two submissions at
+    # the same centre never get the same number and a rolled-back one leaves no gap. It is
+    # `SELECT … FOR UPDATE` + `UPDATE` in one round trip (and no race on the day's first insert).
+    table = DailySequence._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (centre_id, day, last) VALUES (%s, %s, 1) "
+            f"ON CONFLICT (centre_id, day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [centre.pk, day],
+        )
+        (number,) = cursor.fetchone()
+    return f"{centre.code}-{day:%y%m%d}-{number:04d}"
 
 
 @transaction.atomic
