@@ -32,8 +32,8 @@ YES_NO = [(True, gettext_lazy("Có")), (False, gettext_lazy("Không"))]
 
 
 def label_of(item: dict) -> str:
-    if (get_language() or "vi").startswith("en") and item.get("label_en"):
-        return item["label_en"]
+    if (get_language() or "vi").startswith("en") and (item.get("label_en") or item.get("title_en")):
+        return item.get("label_en") or item["title_en"]
     return item.get("label") or item.get("title", "")
 
 
@@ -187,7 +187,19 @@ def build_fields(spec: dict) -> dict[str, forms.Field]:
     return {name: field}
 
 
-class StepForm(forms.Form):
+class AccessibleErrorsMixin:
+    """Ties each error message to its field for screen readers (aria-invalid, aria-describedby)."""
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                attrs["aria-invalid"] = "true"
+                attrs["aria-describedby"] = f"{self[name].auto_id}-error"
+
+
+class StepForm(AccessibleErrorsMixin, forms.Form):
     """One step of an e-form. Subclassed per step by `step_form_class`."""
 
     step: dict = {}
@@ -295,7 +307,7 @@ def step_form_class(step: dict) -> type[StepForm]:
     return type("StepForm", (StepForm,), {"step": step, **fields})
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(AccessibleErrorsMixin, forms.Form):
     """The last step: check your answers, choose where to file, and sign the declaration."""
 
     step: dict = {}

@@ -313,7 +313,7 @@ def my_dossiers(request):
     )
 
 
-class LookupForm(forms.Form):
+class LookupForm(eforms.AccessibleErrorsMixin, forms.Form):
     code = forms.CharField(label=gettext_lazy("Mã hồ sơ"), max_length=50)
     citizen_id = forms.CharField(
         label=gettext_lazy("Số định danh cá nhân của người nộp"),
@@ -331,7 +331,7 @@ def lookup(request):
     return render(request, "procedures/lookup.html", {"form": form, "dossier": dossier, "searched": searched})
 
 
-class AssistedStartForm(forms.Form):
+class AssistedStartForm(eforms.AccessibleErrorsMixin, forms.Form):
     citizen_id = forms.CharField(
         label=gettext_lazy("Số định danh cá nhân của công dân"),
         max_length=14,

@@ -132,6 +132,8 @@ def test_invalid_step_keeps_typed_values_and_explains(citizen, client):
     html = page.content.decode()
     assert "Bước 1/2" in html
     assert "Ngày kết thúc tạm trú phải sau ngày bắt đầu." in html
+    assert 'aria-invalid="true" aria-describedby="id_noi-tam-tru-stay_until-error"' in html
+    assert 'id="id_noi-tam-tru-stay_until-error"' in html
     assert "Có thông tin cần sửa" in html
     assert 'value="Số 5 ngõ 12"' in html
     # What was typed is kept server-side too, even though it did not validate.

@@ -16,6 +16,9 @@
     });
   }
   document.addEventListener("DOMContentLoaded", function () {
+    // After a refused submission, start at the list of what to fix.
+    var summary = document.getElementById("error-summary");
+    if (summary) summary.focus();
     document.querySelectorAll("form.eform").forEach(function (form) {
       update(form);
       form.addEventListener("change", function () { update(form); });
