@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Centre
@@ -56,6 +57,13 @@ class Procedure(models.Model):
         ]
 
     def __str__(self):
+        return self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language: English when chosen and known, else Vietnamese."""
+        if (get_language() or "vi").startswith("en") and self.name_en:
+            return self.name_en
         return self.name
 
     @property

@@ -191,15 +191,20 @@ def test_conditional_field_required_only_when_shown(citizen, client):
 
 
 def test_filing_for_a_household_member_only(demo, client):
-    head = PersonRecord.objects.filter(relation_to_head="head", household_code__startswith="HN0").first()
-    members = PersonRecord.objects.filter(household_code=head.household_code).exclude(pk=head.pk)
+    child = PersonRecord.objects.filter(relation_to_head="child").first()
+    head = PersonRecord.objects.get(household_code=child.household_code, relation_to_head="head")
     stranger = PersonRecord.objects.exclude(household_code=head.household_code).first()
     user = User.objects.create_user(username=head.citizen_id, password="x", citizen_id=head.citizen_id)
     client.force_login(user)
     slug = "cap-phieu-ly-lich-tu-phap"
-    if members:
-        url = _start(client, slug, **{"for": members[0].citizen_id})
-        assert members[0].full_name in client.get(url).content.decode()
+    detail = client.get(reverse("procedures:detail", args=[slug])).content.decode()
+    assert child.full_name in detail
+    assert stranger.citizen_id not in detail
+    url = _start(client, slug, **{"for": child.citizen_id})
+    page = client.get(url)
+    # The form is prefilled with the member's data, not the filer's.
+    assert page.context["wizard"]["form"].initial["applicant__citizen_id"] == child.citizen_id
+    assert Draft.objects.get().applicant_citizen_id == child.citizen_id
     response = client.post(reverse("procedures:start", args=[slug]), {"for": stranger.citizen_id})
     assert response.status_code == 403
 
