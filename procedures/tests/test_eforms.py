@@ -99,3 +99,13 @@ def test_a_conditional_step_is_skipped_unless_its_answer_matches(catalogue, demo
     page = client.post(url, data)
     assert "Bước 2/4" in page.content.decode()
     assert "Giám định" in page.content.decode()
+
+
+def test_labels_follow_the_reader_language(catalogue):
+    from django.utils import translation
+
+    step = Procedure.objects.get(slug="dang-ky-khai-sinh").current_form().definition["steps"][0]
+    assert eforms.label_of(step) == "Thông tin trẻ được khai sinh"
+    with translation.override("en"):
+        assert eforms.label_of(step) == "The child being registered"
+        assert Procedure.objects.get(slug="dang-ky-khai-sinh").display_name == "Birth registration"
