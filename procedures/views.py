@@ -125,12 +125,19 @@ class DossierWizard(SessionWizardView):
             return None  # filed at the counter: the clerk's centre
         procedure = self.draft.procedure
         centres = Centre.objects.select_related("ward").order_by("name")
-        address = self.prefill.get("population_registry.address") or {}
-        if not procedure.non_territorial and address.get("ward"):
-            local = centres.filter(ward_id=address["ward"])
-            if local.exists():
-                return local
-        return centres
+        if procedure.non_territorial:
+            return centres
+        # A territorial procedure goes to the centre of the ward it concerns: the address the
+        # definition names in `centre_from` (the temporary address, the land…), else the residence.
+        ward = (
+            self._answers().get(f"{self.definition['centre_from']}__ward")
+            if "centre_from" in self.definition
+            else None
+        )
+        if not ward:
+            ward = (self.prefill.get("population_registry.address") or {}).get("ward")
+        local = centres.filter(ward_id=ward) if ward else centres.none()
+        return local if local.exists() else centres
 
     def get_form_kwargs(self, step=None):
         if step == eforms.REVIEW_STEP:

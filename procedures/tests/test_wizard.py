@@ -377,3 +377,19 @@ def test_a_document_filed_before_is_reused_from_the_wallet(citizen, client):
     second = Dossier.objects.exclude(pk=first.dossier_id).get().attachments.get()
     assert second.file.name == first.file.name
     assert second.component == "ban-chinh"
+
+
+def test_a_territorial_dossier_goes_to_the_centre_of_the_address_it_concerns(citizen, client):
+    url = _start(client, "dang-ky-tam-tru")
+    page = client.get(url)
+    page = _wizard_post(
+        client, url, page, {"stay_from": "2026-12-01", "stay_until": "2027-06-01", **_address()}
+    )
+    centres = page.context["wizard"]["form"].fields["centre"].choices
+    assert [name for _, name in centres] == ["Trung tâm Phục vụ hành chính công phường Ba Đình"]
+    # A non-territorial procedure may be filed at any centre; her own ward's centre is proposed.
+    url = _start(client, "cap-phieu-ly-lich-tu-phap")
+    review = _wizard_post(client, url, client.get(url), {"certificate_kind": "1", "purpose": "Xin việc"})
+    form = review.context["wizard"]["form"]
+    assert len(form.fields["centre"].choices) == 3
+    assert dict(form.fields["centre"].choices)[form.initial["centre"]].endswith("phường Cầu Giấy")
