@@ -69,6 +69,10 @@ def draft_start(request, slug):
     return redirect("procedures:draft", draft_id=draft.pk)
 
 
+def _stash_key(draft_id) -> str:
+    return f"procedures-draft-stash-{draft_id}"
+
+
 class DossierWizard(SessionWizardView):
     """The one wizard that renders any procedure's e-form definition, saved server-side per step."""
 
@@ -82,7 +86,13 @@ class DossierWizard(SessionWizardView):
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
-            return redirect(f"{request.build_absolute_uri('/dang-nhap/')}?next={request.path}")
+            if request.method == "POST":
+                # The session expired mid-step: keep what was typed, in this browser's session only,
+                # until the owner signs in again (see get()).
+                request.session[_stash_key(kwargs["draft_id"])] = {
+                    key: request.POST.getlist(key) for key in request.POST if key != "csrfmiddlewaretoken"
+                }
+            return redirect(f"{reverse('accounts:login')}?next={request.path}")
         self.draft = get_object_or_404(selectors.drafts_of(request.user), pk=kwargs["draft_id"])
         request.motcua_draft = self.draft
         self.definition = self.draft.form.definition
@@ -168,6 +178,9 @@ class DossierWizard(SessionWizardView):
         step = self.storage.current_step
         if step not in self.get_form_list():
             step = self.steps.first
+        stash = request.session.pop(_stash_key(self.draft.pk), None)
+        if stash and stash.get(f"{self.prefix}-current_step") == [step]:
+            self.storage.set_step_data(step, stash)
         self.storage.current_step = step
         form = self.get_form(
             step, data=self.storage.get_step_data(step), files=self.storage.get_step_files(step)

@@ -393,3 +393,20 @@ def test_a_territorial_dossier_goes_to_the_centre_of_the_address_it_concerns(cit
     form = review.context["wizard"]["form"]
     assert len(form.fields["centre"].choices) == 3
     assert dict(form.fields["centre"].choices)[form.initial["centre"]].endswith("phường Cầu Giấy")
+
+
+def test_typing_survives_an_expired_session(citizen, client):
+    url = _start(client, "dang-ky-tam-tru")
+    page = client.get(url)
+    wizard = page.context["wizard"]
+    client.logout()  # the session expires while the citizen is typing
+    response = client.post(
+        url,
+        {
+            f"{wizard['management_form'].prefix}-current_step": "noi-tam-tru",
+            "noi-tam-tru-stay_address__street": "Số 9 ngõ 3 Phố Kim Mã",
+        },
+    )
+    assert response["Location"].startswith(reverse("accounts:login"))
+    client.force_login(citizen)
+    assert 'value="Số 9 ngõ 3 Phố Kim Mã"' in client.get(url).content.decode()
