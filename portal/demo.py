@@ -350,6 +350,10 @@ def demo_data_load() -> list[DemoAccount]:
 
     _load_residents(province, list(wards.values()), streets)
     _load_accounts(province, centres)
+
+    from procedures.demo import demo_load as procedures_demo_load
+
+    procedures_demo_load()
     return DEMO_ACCOUNTS
 
 

@@ -212,6 +212,17 @@ POPULATION_REGISTRY_BACKEND = env.str(
 )
 
 # --- Procedures: catalogue, e-forms, dossiers -----------------------------
+# Sources that prefill e-form fields (procedures/prefill); each is "<module>.<class>".
+PROCEDURES_PREFILL_PLUGINS = env.list(
+    "PROCEDURES_PREFILL_PLUGINS",
+    default=["procedures.prefill.contrib.population_registry.plugin.PopulationRegistryPrefill"],
+)
+# Same-day procedures received after this local time are due the next working day.
+PROCEDURES_SAME_DAY_CUTOFF = env.str("PROCEDURES_SAME_DAY_CUTOFF", default="15:00")
+PROCEDURES_UPLOAD_MAX_BYTES = env.int("PROCEDURES_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# Drafts nobody touched for this long are deleted with their files (no personal data without purpose).
+PROCEDURES_DRAFT_RETENTION_DAYS = env.int("PROCEDURES_DRAFT_RETENTION_DAYS", default=30)
+CELERY_BEAT_SCHEDULE["procedures-drafts-purge"] = {"task": "procedures.drafts_purge", "schedule": 3600.0}
 
 # --- Queueing: tickets, counters, appointments ------------------------------
 

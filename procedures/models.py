@@ -1,1 +1,227 @@
-# The procedure catalogue, e-form definitions and dossiers arrive with the e-forms issue.
+"""The procedure catalogue, versioned e-form definitions, drafts and dossiers."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Centre
+
+
+class Procedure(models.Model):
+    """A public-administration procedure (thủ tục hành chính), loaded from procedures/data."""
+
+    class Field(models.TextChoices):
+        CIVIL_STATUS = "civil_status", _("Hộ tịch")
+        CERTIFICATION = "certification", _("Chứng thực")
+        RESIDENCE = "residence", _("Cư trú")
+        JUDICIAL_RECORDS = "judicial_records", _("Lý lịch tư pháp")
+        BUSINESS_HOUSEHOLD = "business_household", _("Hộ kinh doanh")
+        LAND = "land", _("Đất đai")
+        CONSTRUCTION = "construction", _("Xây dựng")
+
+    class OnlineLevel(models.TextChoices):
+        FULL = "full", _("Toàn trình")
+        PARTIAL = "partial", _("Một phần")
+
+    code = models.CharField(_("mã thủ tục"), max_length=30, unique=True)
+    slug = models.SlugField(_("đường dẫn"), max_length=80, unique=True)
+    name = models.CharField(_("tên thủ tục"), max_length=255)
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=255, blank=True)
+    field = models.CharField(_("lĩnh vực"), max_length=30, choices=Field.choices)
+    rank = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+    # 0 means "same working day" (with the afternoon cut-off, see procedures/deadlines.py).
+    time_limit_days = models.PositiveSmallIntegerField(_("thời hạn giải quyết (ngày làm việc)"))
+    time_limit_note = models.CharField(_("ghi chú thời hạn"), max_length=255, blank=True)
+    # A rule, not a number: free, flat, per copy, per page with tiers and a cap, online discount.
+    fee_rule = models.JSONField(_("lệ phí"), default=dict)
+    documents = models.JSONField(_("thành phần hồ sơ"), default=list)
+    result_document = models.CharField(_("kết quả"), max_length=255)
+    agency_kinds = models.JSONField(_("cơ quan tham gia"), default=list)
+    non_territorial = models.BooleanField(_("không phụ thuộc địa giới hành chính"), default=True)
+    online_level = models.CharField(_("dịch vụ công trực tuyến"), max_length=10, choices=OnlineLevel.choices)
+    legal_basis = models.CharField(_("căn cứ pháp lý"), max_length=500, blank=True)
+    # Folded name, code and field for diacritic-insensitive search.
+    search_text = models.TextField(editable=False, default="")
+
+    class Meta:
+        verbose_name = _("thủ tục")
+        verbose_name_plural = _("thủ tục")
+        ordering = ["rank", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(online_level__in=["full", "partial"]), name="procedure_online_level_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language: English when chosen and known, else Vietnamese."""
+        if (get_language() or "vi").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name
+
+    @property
+    def is_same_day(self) -> bool:
+        return self.time_limit_days == 0
+
+    def current_form(self):
+        return self.forms.order_by("-version").first()
+
+
+class FormDefinition(models.Model):
+    """One version of a procedure's e-form. A new version is added, never edited, once a dossier uses it."""
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="forms")
+    version = models.PositiveIntegerField(_("phiên bản"))
+    definition = models.JSONField(_("định nghĩa"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("mẫu đơn điện tử")
+        verbose_name_plural = _("mẫu đơn điện tử")
+        constraints = [
+            models.UniqueConstraint(fields=["procedure", "version"], name="form_definition_unique_version"),
+        ]
+
+    def __str__(self):
+        return f"{self.procedure.code} v{self.version}"
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", _("Trực tuyến")
+    COUNTER = "counter", _("Tại quầy")
+    PAPER = "paper", _("Hồ sơ giấy")
+
+
+class Draft(models.Model):
+    """A dossier being filled in, saved server-side after every step so it survives a new device or login."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="drafts")
+    form = models.ForeignKey(FormDefinition, on_delete=models.PROTECT, related_name="drafts")
+    # The person the dossier is for: the owner, a member of their household, or a clerk's walk-in citizen.
+    applicant_citizen_id = models.CharField(_("số định danh người nộp"), max_length=12)
+    channel = models.CharField(_("kênh nộp"), max_length=10, choices=Channel.choices, default=Channel.ONLINE)
+    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    state = models.JSONField(default=dict)  # formtools' wizard storage, as it is between requests
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("hồ sơ nháp")
+        verbose_name_plural = _("hồ sơ nháp")
+        ordering = ["-updated_at"]
+
+    def __str__(self):
+        return f"{self.form} — {self.applicant_citizen_id}"
+
+    @property
+    def procedure(self) -> Procedure:
+        return self.form.procedure
+
+
+class Dossier(models.Model):
+    """A dossier (hồ sơ) as filed: the form data frozen with the definition version it was filed under."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Đã tiếp nhận")
+        PROCESSING = "processing", _("Đang xử lý")
+        SUPPLEMENT = "supplement", _("Chờ bổ sung")
+        DONE = "done", _("Đã có kết quả")
+        RETURNED = "returned", _("Đã trả kết quả")
+        REFUSED = "refused", _("Từ chối")
+
+    # <centre code>-<yymmdd>-<4-digit daily sequence>, e.g. 000.00.01.H26-261123-0007.
+    code = models.CharField(_("mã hồ sơ"), max_length=50, unique=True)
+    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="dossiers")
+    form = models.ForeignKey(FormDefinition, on_delete=models.PROTECT, related_name="dossiers")
+    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="dossiers")
+    channel = models.CharField(_("kênh nộp"), max_length=10, choices=Channel.choices)
+    status = models.CharField(_("trạng thái"), max_length=12, choices=Status.choices, default=Status.RECEIVED)
+    applicant_citizen_id = models.CharField(_("số định danh người nộp"), max_length=12, db_index=True)
+    applicant_name = models.CharField(_("người nộp"), max_length=100)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="dossiers_submitted"
+    )
+    data = models.JSONField(_("nội dung tờ khai"))
+    fee = models.PositiveIntegerField(_("lệ phí (đồng)"), default=0)
+    received_at = models.DateTimeField(_("ngày tiếp nhận"))
+    due_date = models.DateField(_("ngày hẹn trả"))
+
+    class Meta:
+        verbose_name = _("hồ sơ")
+        verbose_name_plural = _("hồ sơ")
+        ordering = ["-received_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(applicant_citizen_id__regex=r"^[0-9]{12}$"),
+                name="dossier_applicant_citizen_id_12_digits",
+            ),
+        ]
+
+    def __str__(self):
+        return self.code
+
+
+class DailySequence(models.Model):
+    """The last dossier number a centre gave on a day; its row is locked while a number is taken."""
+
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["centre", "day"], name="daily_sequence_unique_centre_day"),
+            models.CheckConstraint(condition=models.Q(last__lte=9999), name="daily_sequence_four_digits"),
+        ]
+
+    def __str__(self):
+        return f"{self.centre_id} {self.day}: {self.last}"
+
+
+class Attachment(models.Model):
+    """A document component (thành phần hồ sơ) uploaded with a dossier."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="attachments")
+    component = models.CharField(_("thành phần"), max_length=60)
+    file = models.FileField(_("tệp"), upload_to="dossiers/%Y/%m/")
+    name = models.CharField(_("tên tệp"), max_length=255)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField()
+
+    def __str__(self):
+        return self.name
+
+
+class DossierEvent(models.Model):
+    """One line of a dossier's timeline (what happened, when, by whom)."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", _("Nộp hồ sơ")
+        RECEIPT = "receipt", _("Cấp giấy tiếp nhận và hẹn trả kết quả")
+        STATUS = "status", _("Đổi trạng thái")
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    status = models.CharField(max_length=12, choices=Dossier.Status.choices)
+    at = models.DateTimeField()
+    note = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        constraints = [
+            # The receipt is recorded once even when its task runs twice.
+            models.UniqueConstraint(
+                fields=["dossier"], condition=models.Q(kind="receipt"), name="dossier_event_one_receipt"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.dossier_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"

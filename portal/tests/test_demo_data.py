@@ -8,7 +8,7 @@ from divisions.addresses import Outcome, normalise_address
 from portal.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_data_load
 from registry.models import PersonRecord
 
-DOMAIN_APPS = ("accounts", "divisions", "agencies", "registry", "queueing")
+DOMAIN_APPS = ("accounts", "divisions", "agencies", "registry", "queueing", "procedures")
 
 
 def _snapshot():

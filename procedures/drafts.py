@@ -1,0 +1,37 @@
+"""formtools wizard storage kept in the Draft row, so a draft follows the citizen to any device."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.utils import timezone
+from formtools.wizard.storage.base import BaseStorage
+
+from .models import Draft
+
+
+def draft_file_storage() -> FileSystemStorage:
+    return FileSystemStorage(location=settings.MEDIA_ROOT / "drafts")
+
+
+def draft_files_delete(state: dict) -> None:
+    storage = draft_file_storage()
+    for step_files in (state or {}).get(BaseStorage.step_files_key, {}).values():
+        for entry in step_files.values():
+            storage.delete(entry["tmp_name"])
+
+
+class DraftStorage(BaseStorage):
+    """Reads the wizard state from `request.motcua_draft` and writes it back after each request."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.draft: Draft = self.request.motcua_draft
+        self.data = self.draft.state or {}
+        if not self.data:
+            self.init_data()
+
+    def update_response(self, response):
+        super().update_response(response)
+        # update(), not save(): after submission the draft is gone and nothing must come back.
+        Draft.objects.filter(pk=self.draft.pk).update(state=self.data, updated_at=timezone.now())

@@ -1,0 +1,257 @@
+"""Actions that change procedures, form definitions, drafts and dossiers. One transaction each."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from pathlib import Path
+
+import yaml
+from django.conf import settings
+from django.core import signing
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.models import Centre
+from divisions.addresses import fold
+
+from . import deadlines
+from .fees import fee_amount
+from .models import (
+    Attachment,
+    Channel,
+    DailySequence,
+    Dossier,
+    DossierEvent,
+    Draft,
+    FormDefinition,
+    Procedure,
+)
+
+CATALOGUE_FILE = Path(__file__).resolve().parent / "data" / "procedures.yaml"
+DEFAULT_DECLARATION = (
+    "Tôi cam đoan những nội dung khai trên đây là đúng sự thật "
+    "và chịu trách nhiệm trước pháp luật về lời cam đoan của mình."
+)
+
+
+def _canonical(value) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+@transaction.atomic
+def procedures_load(*, path: Path = CATALOGUE_FILE) -> list[Procedure]:
+    """Load the catalogue file; a procedure whose form changed gets a new form version.
+
+    Idempotent: loading the same file twice changes nothing.
+    """
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    loaded = []
+    for item in data["procedures"]:
+        field = Procedure.Field(item["field"])
+        procedure, _created = Procedure.objects.update_or_create(
+            code=item["code"],
+            defaults={
+                "slug": item["slug"],
+                "name": item["name"],
+                "name_en": item.get("name_en", ""),
+                "field": field,
+                "rank": item.get("rank", 0),
+                "time_limit_days": item["time_limit_days"],
+                "time_limit_note": item.get("time_limit_note", ""),
+                "fee_rule": item.get("fee", {"kind": "free"}),
+                "documents": item.get("documents", []),
+                "result_document": item["result_document"],
+                "agency_kinds": item.get("agencies", []),
+                "non_territorial": item.get("non_territorial", False),
+                "online_level": Procedure.OnlineLevel(item["online_level"]),
+                "legal_basis": item.get("legal_basis", ""),
+                "search_text": fold(" ".join([item["name"], item.get("name_en", ""), item["code"]])),
+            },
+        )
+        form = dict(item["form"])
+        form.setdefault("declaration", DEFAULT_DECLARATION)
+        current = procedure.current_form()
+        if current is None or _canonical(current.definition) != _canonical(form):
+            FormDefinition.objects.create(
+                procedure=procedure, version=(current.version + 1) if current else 1, definition=form
+            )
+        loaded.append(procedure)
+    return loaded
+
+
+def draft_start(
+    *,
+    owner,
+    procedure: Procedure,
+    applicant_citizen_id: str,
+    channel: str = Channel.ONLINE,
+    centre: Centre | None = None,
+) -> Draft:
+    """The owner's unfinished draft for this procedure and person, or a new one on the current form."""
+    draft = (
+        Draft.objects.filter(
+            owner=owner, form__procedure=procedure, applicant_citizen_id=applicant_citizen_id, channel=channel
+        )
+        .order_by("-updated_at")
+        .first()
+    )
+    if draft is None:
+        draft = Draft.objects.create(
+            owner=owner,
+            form=procedure.current_form(),
+            applicant_citizen_id=applicant_citizen_id,
+            channel=channel,
+            centre=centre,
+        )
+    return draft
+
+
+HANDOVER_SALT = "procedures.draft-handover"
+
+
+def draft_handover_token(*, draft: Draft) -> str:
+    """A link token a clerk gives the citizen to finish a draft the clerk started.
+
+    It names the current owner, so it works once: after the citizen takes the draft over the
+    owner has changed and the same token no longer matches.
+    """
+    return signing.dumps({"draft": str(draft.pk), "owner": draft.owner_id}, salt=HANDOVER_SALT)
+
+
+@transaction.atomic
+def draft_take_over(*, token: str, user) -> Draft | None:
+    """Give the draft to the citizen it is for; None when the link is used, expired or not theirs."""
+    try:
+        payload = signing.loads(
+            token,
+            salt=HANDOVER_SALT,
+            max_age=datetime.timedelta(days=settings.PROCEDURES_DRAFT_RETENTION_DAYS),
+        )
+    except signing.BadSignature:
+        return None
+    draft = (
+        Draft.objects.select_for_update()
+        .filter(pk=payload["draft"], owner_id=payload["owner"], applicant_citizen_id=user.citizen_id or "-")
+        .first()
+    )
+    if draft is None:
+        return None
+    draft.owner = user
+    draft.channel = Channel.ONLINE
+    draft.save(update_fields=["owner", "channel", "updated_at"])
+    return draft
+
+
+def drafts_purge(*, older_than: datetime.timedelta | None = None) -> int:
+    """Delete drafts nobody touched for a while: personal data is not kept without purpose."""
+    from .drafts import draft_files_delete
+
+    age = older_than or datetime.timedelta(days=settings.PROCEDURES_DRAFT_RETENTION_DAYS)
+    stale = list(Draft.objects.filter(updated_at__lt=timezone.now() - age))
+    for draft in stale:
+        draft_files_delete(draft.state)
+    Draft.objects.filter(pk__in=[d.pk for d in stale]).delete()
+    return len(stale)
+
+
+def _next_code(*, centre: Centre, day: datetime.date) -> str:
+    # One statement takes the next number: the upsert creates the (centre, day) row or locks and
+    # increments it, and the row lock is held until this transaction commits, so two submissions at
+    # the same centre never get the same number and a rolled-back one leaves no gap. It is
+    # `SELECT … FOR UPDATE` + `UPDATE` in one round trip (and no race on the day's first insert).
+    table = DailySequence._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (centre_id, day, last) VALUES (%s, %s, 1) "
+            f"ON CONFLICT (centre_id, day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [centre.pk, day],
+        )
+        (number,) = cursor.fetchone()
+    return f"{centre.code}-{day:%y%m%d}-{number:04d}"
+
+
+@transaction.atomic
+def dossier_submit(
+    *,
+    form: FormDefinition,
+    centre: Centre,
+    channel: str,
+    applicant_citizen_id: str,
+    applicant_name: str,
+    submitted_by,
+    data: dict,
+    files: dict | None = None,
+    reused: dict[str, Attachment] | None = None,
+    received_at: datetime.datetime | None = None,
+    draft: Draft | None = None,
+) -> Dossier:
+    """File a dossier: number it, compute its fee and due date, freeze its data, queue the receipt."""
+    procedure = form.procedure
+    received_at = received_at or timezone.now()
+    local_day = timezone.localtime(received_at).date()
+    dossier = Dossier.objects.create(
+        code=_next_code(centre=centre, day=local_day),
+        procedure=procedure,
+        form=form,
+        centre=centre,
+        channel=channel,
+        status=Dossier.Status.RECEIVED,
+        applicant_citizen_id=applicant_citizen_id,
+        applicant_name=applicant_name,
+        submitted_by=submitted_by,
+        data=data,
+        fee=fee_amount(procedure.fee_rule, data=data, online=channel == Channel.ONLINE),
+        received_at=received_at,
+        due_date=deadlines.due_date(received_at, working_days=procedure.time_limit_days),
+    )
+    for component, upload in (files or {}).items():
+        Attachment.objects.create(
+            dossier=dossier,
+            component=component,
+            file=upload,
+            name=upload.name[:255],
+            content_type=getattr(upload, "content_type", "") or "",
+            size=upload.size,
+        )
+    for component, earlier in (reused or {}).items():
+        # The same stored file, filed again: nothing is copied or uploaded twice.
+        Attachment.objects.create(
+            dossier=dossier,
+            component=component,
+            file=earlier.file.name,
+            name=earlier.name,
+            content_type=earlier.content_type,
+            size=earlier.size,
+        )
+    DossierEvent.objects.create(
+        dossier=dossier,
+        kind=DossierEvent.Kind.SUBMITTED,
+        status=Dossier.Status.RECEIVED,
+        at=received_at,
+        note=Channel(channel).label,
+    )
+    if draft is not None:
+        draft.delete()
+
+    from .tasks import dossier_receipt_record
+
+    transaction.on_commit(lambda: dossier_receipt_record.delay(dossier.pk))
+    return dossier
+
+
+@transaction.atomic
+def receipt_record(*, dossier_id: int) -> DossierEvent:
+    """Record that the receipt-and-appointment slip (form 01) was issued. Safe to run twice."""
+    dossier = Dossier.objects.select_for_update().get(pk=dossier_id)
+    event, _created = DossierEvent.objects.get_or_create(
+        dossier=dossier,
+        kind=DossierEvent.Kind.RECEIPT,
+        defaults={
+            "status": dossier.status,
+            "at": timezone.now(),
+            "note": _("Hẹn trả kết quả ngày %(date)s") % {"date": dossier.due_date.strftime("%d/%m/%Y")},
+        },
+    )
+    return event

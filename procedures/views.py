@@ -1,0 +1,406 @@
+"""Pages of the catalogue, the e-form wizard, dossiers and assisted filing at the counter."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from formtools.wizard.views import SessionWizardView
+
+from agencies.models import Centre
+from divisions.models import Ward
+from registry.base import population_registry
+from registry.citizen_id import validate_citizen_id
+
+from . import eforms, selectors, services
+from .drafts import draft_file_storage
+from .fees import fee_summary
+from .models import Channel, Dossier, Procedure
+from .prefill.registry import prefill_values, source_label
+
+
+def catalogue(request):
+    query = request.GET.get("q", "")
+    procedures = selectors.procedures_search(query)
+    return render(request, "procedures/catalogue.html", {"procedures": procedures, "query": query})
+
+
+def wards(request):
+    """The ward options of one province, for the address picker (htmx)."""
+    province = next((v for k, v in request.GET.items() if k.endswith("__province")), "")
+    wards = Ward.objects.filter(province_id=province).order_by("name") if province.isdigit() else []
+    return render(request, "procedures/_ward_options.html", {"wards": wards})
+
+
+def _household(user):
+    if not user.is_authenticated or not user.citizen_id:
+        return []
+    return population_registry().household_of(user.citizen_id)
+
+
+def procedure_detail(request, slug):
+    procedure = get_object_or_404(Procedure, slug=slug)
+    household = [p for p in _household(request.user) if p.citizen_id != request.user.citizen_id]
+    return render(
+        request,
+        "procedures/detail.html",
+        {"procedure": procedure, "fee": fee_summary(procedure.fee_rule), "household": household},
+    )
+
+
+@login_required
+@require_POST
+def draft_start(request, slug):
+    """A citizen starts (or resumes) filing, for themself or a member of their own household."""
+    procedure = get_object_or_404(Procedure, slug=slug)
+    if not request.user.citizen_id:
+        raise PermissionDenied
+    applicant = request.POST.get("for") or request.user.citizen_id
+    # The law lets a citizen file for people of their own household only.
+    if applicant not in {p.citizen_id for p in _household(request.user)} | {request.user.citizen_id}:
+        raise PermissionDenied
+    draft = services.draft_start(owner=request.user, procedure=procedure, applicant_citizen_id=applicant)
+    return redirect("procedures:draft", draft_id=draft.pk)
+
+
+def _stash_key(draft_id) -> str:
+    return f"procedures-draft-stash-{draft_id}"
+
+
+class DossierWizard(SessionWizardView):
+    """The one wizard that renders any procedure's e-form definition, saved server-side per step."""
+
+    storage_name = "procedures.drafts.DraftStorage"
+    template_name = "procedures/wizard.html"
+    form_list = [("placeholder", forms.Form)]  # replaced per request by the draft's definition
+
+    @property
+    def file_storage(self):
+        return draft_file_storage()
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            if request.method == "POST":
+                # The session expired mid-step: keep what was typed, in this browser's session only,
+                # until the owner signs in again (see get()).
+                request.session[_stash_key(kwargs["draft_id"])] = {
+                    key: request.POST.getlist(key) for key in request.POST if key != "csrfmiddlewaretoken"
+                }
+            return redirect(f"{reverse('accounts:login')}?next={request.path}")
+        self.draft = get_object_or_404(selectors.drafts_of(request.user), pk=kwargs["draft_id"])
+        request.motcua_draft = self.draft
+        self.definition = self.draft.form.definition
+        self.form_list = dict(eforms.form_list(self.definition))
+        self.steps_by_name = {step["name"]: step for step in self.definition["steps"]}
+        self.condition_dict = {
+            name: self._step_condition(step["show_if"])
+            for name, step in self.steps_by_name.items()
+            if "show_if" in step
+        }
+        self._prefill = None
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_prefix(self, request, *args, **kwargs):
+        return f"draft_{kwargs['draft_id']}"
+
+    def _answers(self) -> dict:
+        """Earlier steps' raw answers, without validating them (conditions must not recurse)."""
+        answers = {}
+        for step_name in self.steps_by_name:
+            data = self.storage.get_step_data(step_name)
+            if not data:
+                continue
+            for key in data:
+                if key.startswith(f"{step_name}-"):
+                    answers[key[len(step_name) + 1 :]] = data.get(key)
+        return answers
+
+    def _step_condition(self, cond):
+        return lambda wizard: str(wizard._answers().get(cond["field"])) == str(cond["equals"])
+
+    @property
+    def prefill(self) -> dict:
+        if self._prefill is None:
+            self._prefill = prefill_values(self.draft.applicant_citizen_id)
+        return self._prefill
+
+    def _centres(self):
+        if self.draft.centre_id:
+            return None  # filed at the counter: the clerk's centre
+        procedure = self.draft.procedure
+        centres = Centre.objects.select_related("ward").order_by("name")
+        if procedure.non_territorial:
+            return centres
+        # A territorial procedure goes to the centre of the ward it concerns: the address the
+        # definition names in `centre_from` (the temporary address, the land…), else the residence.
+        ward = (
+            self._answers().get(f"{self.definition['centre_from']}__ward")
+            if "centre_from" in self.definition
+            else None
+        )
+        if not ward:
+            ward = (self.prefill.get("population_registry.address") or {}).get("ward")
+        local = centres.filter(ward_id=ward) if ward else centres.none()
+        return local if local.exists() else centres
+
+    def get_form_kwargs(self, step=None):
+        if step == eforms.REVIEW_STEP:
+            return {"declaration": self.definition.get("declaration", ""), "centres": self._centres()}
+        initial, prefilled, notes = eforms.step_initial(self.steps_by_name.get(step, {}), self.prefill)
+        return {"answers": self._answers(), "prefilled": prefilled, "notes": notes, "wallet": self._wallet()}
+
+    def _wallet(self) -> list[tuple[str, str]]:
+        if not hasattr(self, "_wallet_choices"):
+            self._wallet_choices = [
+                (str(a.pk), f"{a.name} — {a.dossier.procedure.name}, {a.dossier.received_at:%d/%m/%Y}")
+                for a in selectors.wallet_of(self.draft.applicant_citizen_id)[:20]
+            ]
+        return self._wallet_choices
+
+    def get_form_initial(self, step):
+        if step == eforms.REVIEW_STEP:
+            centres = self._centres()
+            address = self.prefill.get("population_registry.address") or {}
+            if centres is not None:
+                local = [c for c in centres if c.ward_id == address.get("ward")]
+                return {"centre": str((local or list(centres))[0].pk)} if centres else {}
+            return {}
+        return eforms.step_initial(self.steps_by_name.get(step, {}), self.prefill)[0]
+
+    def get(self, request, *args, **kwargs):
+        # Unlike formtools' default, a GET resumes the draft where it was left instead of resetting it.
+        step = self.storage.current_step
+        if step not in self.get_form_list():
+            step = self.steps.first
+        stash = request.session.pop(_stash_key(self.draft.pk), None)
+        if stash and stash.get(f"{self.prefix}-current_step") == [step]:
+            self.storage.set_step_data(step, stash)
+        self.storage.current_step = step
+        form = self.get_form(
+            step, data=self.storage.get_step_data(step), files=self.storage.get_step_files(step)
+        )
+        return self.render(form)
+
+    def render(self, form=None, **kwargs):
+        if (
+            form is not None
+            and form.is_bound
+            and not form.is_valid()
+            and self.steps.current != eforms.REVIEW_STEP
+        ):
+            # Keep what was typed even if it does not validate yet: it must survive a lost session.
+            self.storage.set_step_data(
+                self.steps.current,
+                {k: v for k, v in form.data.lists()} if hasattr(form.data, "lists") else dict(form.data),
+            )
+        return super().render(form, **kwargs)
+
+    def _summary(self):
+        sections = []
+        for step_name in self.get_form_list():
+            if step_name == eforms.REVIEW_STEP:
+                continue
+            form = self.get_form(
+                step_name,
+                data=self.storage.get_step_data(step_name),
+                files=self.storage.get_step_files(step_name),
+            )
+            cleaned = form.cleaned_data if form.is_bound and form.is_valid() else {}
+            rows = []
+            for name, field in form.fields.items():
+                if name in cleaned and not (name.endswith("__wallet") and not cleaned[name]):
+                    rows.append((field.label, eforms.display_value(form, name, cleaned.get(name))))
+            sections.append(
+                {"step": step_name, "title": eforms.label_of(self.steps_by_name[step_name]), "rows": rows}
+            )
+        return sections
+
+    def get_context_data(self, form, **kwargs):
+        context = super().get_context_data(form=form, **kwargs)
+        procedure = self.draft.procedure
+        context.update(
+            {
+                "draft": self.draft,
+                "procedure": procedure,
+                "step_title": eforms.label_of(self.steps_by_name.get(self.steps.current, {}))
+                or _("Kiểm tra và nộp hồ sơ"),
+                "is_review": self.steps.current == eforms.REVIEW_STEP,
+                "prefill_source": source_label("population_registry."),
+                "fee": fee_summary(procedure.fee_rule),
+            }
+        )
+        if self.draft.channel != Channel.ONLINE:
+            token = services.draft_handover_token(draft=self.draft)
+            context["handover_url"] = self.request.build_absolute_uri(
+                reverse("procedures:draft_take_over", args=[token])
+            )
+        if context["is_review"]:
+            context["summary"] = self._summary()
+        return context
+
+    def done(self, form_list, form_dict, **kwargs):
+        data, files, reused = {}, {}, {}
+        wallet = selectors.wallet_of(self.draft.applicant_citizen_id)
+        for step_name, form in form_dict.items():
+            if step_name == eforms.REVIEW_STEP:
+                continue
+            for name, value in form.cleaned_data.items():
+                if hasattr(value, "read"):
+                    files[name] = value
+                elif (
+                    name.endswith("__wallet")
+                    and value
+                    and not form.cleaned_data.get(name[: -len("__wallet")])
+                ):
+                    reused[name[: -len("__wallet")]] = wallet.get(pk=value)
+                data[name] = eforms.frozen(value)
+        review = form_dict[eforms.REVIEW_STEP].cleaned_data
+        centre = self.draft.centre or get_object_or_404(Centre, pk=review["centre"])
+        person = population_registry().lookup(self.draft.applicant_citizen_id)
+        name = data.get("applicant__full_name") or (person.full_name if person else "")
+        dossier = services.dossier_submit(
+            form=self.draft.form,
+            centre=centre,
+            channel=self.draft.channel,
+            applicant_citizen_id=self.draft.applicant_citizen_id,
+            applicant_name=name,
+            submitted_by=self.request.user,
+            data=data,
+            files=files,
+            reused=reused,
+            draft=self.draft,
+        )
+        return redirect("procedures:dossier_filed", code=dossier.code)
+
+
+@login_required
+def draft_take_over(request, token):
+    """A citizen opens the one-time link a clerk gave them and continues the draft in their account."""
+    draft = services.draft_take_over(token=token, user=request.user)
+    if draft is None:
+        return render(request, "procedures/handover_invalid.html", status=404)
+    return redirect("procedures:draft", draft_id=draft.pk)
+
+
+def _visible_dossier(request, code) -> Dossier:
+    dossier = selectors.dossiers_visible_to(request.user).filter(code=code).first()
+    if dossier is None:
+        raise Http404
+    return dossier
+
+
+@login_required
+def dossier_filed(request, code):
+    dossier = _visible_dossier(request, code)
+    return render(request, "procedures/filed.html", {"dossier": dossier})
+
+
+@login_required
+def dossier_detail(request, code):
+    dossier = _visible_dossier(request, code)
+    return render(request, "procedures/dossier.html", {"dossier": dossier, "events": dossier.events.all()})
+
+
+@login_required
+def receipt(request, code):
+    dossier = _visible_dossier(request, code)
+    return render(
+        request,
+        "procedures/receipt.html",
+        {
+            "dossier": dossier,
+            "documents": dossier.procedure.documents,
+            "attachments": dossier.attachments.all(),
+        },
+    )
+
+
+@login_required
+def my_dossiers(request):
+    return render(
+        request,
+        "procedures/my_dossiers.html",
+        {
+            "dossiers": selectors.dossiers_of_citizen(request.user),
+            "drafts": selectors.drafts_of(request.user),
+        },
+    )
+
+
+class LookupForm(eforms.AccessibleErrorsMixin, forms.Form):
+    code = forms.CharField(label=gettext_lazy("Mã hồ sơ"), max_length=50)
+    citizen_id = forms.CharField(
+        label=gettext_lazy("Số định danh cá nhân của người nộp"),
+        max_length=14,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+
+
+def lookup(request):
+    form = LookupForm(request.GET or None)
+    dossier, searched = None, False
+    if form.is_valid():
+        searched = True
+        dossier = selectors.dossier_public_lookup(**form.cleaned_data)
+    return render(request, "procedures/lookup.html", {"form": form, "dossier": dossier, "searched": searched})
+
+
+class AssistedStartForm(eforms.AccessibleErrorsMixin, forms.Form):
+    citizen_id = forms.CharField(
+        label=gettext_lazy("Số định danh cá nhân của công dân"),
+        max_length=14,
+        validators=[validate_citizen_id],
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    procedure = forms.ModelChoiceField(
+        label=gettext_lazy("Thủ tục"), queryset=Procedure.objects.all(), to_field_name="slug"
+    )
+    channel = forms.ChoiceField(
+        label=gettext_lazy("Hình thức nộp"),
+        choices=[
+            (Channel.COUNTER, gettext_lazy("Tại quầy, khai trực tiếp")),
+            (Channel.PAPER, gettext_lazy("Hồ sơ giấy, quét vào hệ thống")),
+        ],
+        widget=forms.RadioSelect,
+        initial=Channel.COUNTER,
+    )
+
+    def clean_citizen_id(self):
+        number = "".join(self.cleaned_data["citizen_id"].split())
+        if population_registry().lookup(number) is None:
+            raise forms.ValidationError(
+                _(
+                    "Không tìm thấy số định danh này trong Cơ sở dữ liệu dân cư. "
+                    "Hãy kiểm tra lại với công dân."
+                )
+            )
+        return number
+
+
+@login_required
+def assisted_start(request):
+    """A counter clerk files on behalf of a walk-in citizen found by ID number."""
+    centres = selectors.counter_centres_of(request.user)
+    if not centres:
+        raise PermissionDenied
+    form = AssistedStartForm(request.POST or None, initial={"procedure": request.GET.get("thu_tuc")})
+    if request.method == "POST" and form.is_valid():
+        draft = services.draft_start(
+            owner=request.user,
+            procedure=form.cleaned_data["procedure"],
+            applicant_citizen_id=form.cleaned_data["citizen_id"],
+            channel=form.cleaned_data["channel"],
+            centre=centres[0],
+        )
+        return redirect("procedures:draft", draft_id=draft.pk)
+    return render(
+        request,
+        "procedures/assisted_start.html",
+        {"form": form, "centre": centres[0], "drafts": selectors.drafts_of(request.user)},
+    )
