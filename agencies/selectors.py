@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from .models import Centre, Membership, OpeningSession
+from .models import Agency, Centre, Membership, OpeningSession
 
 
 def opening_sessions_today(centre: Centre) -> list[OpeningSession]:
@@ -27,3 +27,8 @@ def centres_supervised_by(user):
         )
         .order_by("name")
     )
+
+
+def reception_of(centre: Centre) -> Agency | None:
+    """The centre's own reception unit, which issues receipts and the one-stop forms."""
+    return Agency.objects.filter(kind=Agency.Kind.ONE_STOP, ward=centre.ward_id).order_by("pk").first()

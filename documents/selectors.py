@@ -28,3 +28,12 @@ def can_revoke(user, document: Document) -> bool:
         Q(province=document.issuer.province_id)
         | Q(centre__ward=document.issuer.ward_id, centre__isnull=False)
     ).exists()
+
+
+def receipt_pdf_for(user, *, dossier_code: str) -> Document | None:
+    """The signed receipt of a dossier, once generated, if this person may download it."""
+    return (
+        documents_downloadable_by(user)
+        .filter(key=f"{Document.Kind.RECEIPT}:{dossier_code}", status=Document.Status.ISSUED)
+        .first()
+    )

@@ -243,8 +243,14 @@ def dossier_submit(
 
 @transaction.atomic
 def receipt_record(*, dossier_id: int) -> DossierEvent:
-    """Record that the receipt-and-appointment slip (form 01) was issued. Safe to run twice."""
-    dossier = Dossier.objects.select_for_update().get(pk=dossier_id)
+    """Record that the receipt-and-appointment slip (form 01) was issued, and ask for its signed PDF.
+
+    Safe to run twice: the event and the document are both keyed on the dossier.
+    """
+    dossier = (
+        Dossier.objects.select_for_update().select_related("procedure", "centre__ward").get(pk=dossier_id)
+    )
+    receipt_document_request(dossier=dossier)
     event, _created = DossierEvent.objects.get_or_create(
         dossier=dossier,
         kind=DossierEvent.Kind.RECEIPT,
@@ -255,3 +261,50 @@ def receipt_record(*, dossier_id: int) -> DossierEvent:
         },
     )
     return event
+
+
+def receipt_document_request(*, dossier: Dossier):
+    """The signed PDF of form 01, issued by the centre's reception unit and held by the applicant."""
+    from accounts.models import User
+    from agencies.selectors import reception_of
+    from documents.models import Document
+    from documents.services import document_request
+
+    issuer = reception_of(dossier.centre)
+    if issuer is None:  # a centre without a reception unit on record: the HTML slip still stands
+        return None
+    procedure = dossier.procedure
+    return document_request(
+        key=f"{Document.Kind.RECEIPT}:{dossier.code}",
+        kind=Document.Kind.RECEIPT,
+        issuer=issuer,
+        number=dossier.code,
+        subject_ref=dossier.code,
+        owner=User.objects.filter(citizen_id=dossier.applicant_citizen_id).first(),
+        holder_name=dossier.applicant_name,
+        context={
+            "dossier_code": dossier.code,
+            "applicant_name": dossier.applicant_name,
+            "applicant_address": "",
+            "procedure_name": procedure.name,
+            "documents": [
+                {
+                    "name": item["name"],
+                    "form": _("Bản chính") if item.get("original") else _("Bản sao"),
+                    "count": item.get("copies", 1),
+                }
+                for item in procedure.documents
+            ],
+            "fee": dossier.fee,
+            "time_limit": procedure.time_limit_note
+            or (
+                _("Trong ngày")
+                if procedure.time_limit_days == 0
+                else _("%(days)d ngày làm việc") % {"days": procedure.time_limit_days}
+            ),
+            "received_at": dossier.received_at.isoformat(),
+            "due_at": dossier.due_date.isoformat(),
+            "return_channel": dossier.centre.name,
+            "officer_name": dossier.submitted_by.get_full_name() if dossier.channel != Channel.ONLINE else "",
+        },
+    )

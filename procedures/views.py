@@ -15,6 +15,7 @@ from formtools.wizard.views import SessionWizardView
 
 from agencies.models import Centre
 from divisions.models import Ward
+from documents.selectors import receipt_pdf_for
 from registry.base import population_registry
 from registry.citizen_id import validate_citizen_id
 
@@ -317,6 +318,7 @@ def receipt(request, code):
             "dossier": dossier,
             "documents": dossier.procedure.documents,
             "attachments": dossier.attachments.all(),
+            "signed_pdf": receipt_pdf_for(request.user, dossier_code=dossier.code),
         },
     )
 

@@ -1,0 +1,53 @@
+import subprocess
+
+import pytest
+from django.urls import reverse
+
+from agencies.models import Agency
+from documents.models import Document
+from documents.services import document_generate
+from procedures.models import Procedure
+from procedures.services import dossier_submit, receipt_record
+
+
+@pytest.fixture
+def reception(centre):
+    return Agency.objects.create(
+        code="TT-TEST",
+        name="Trung tâm thử",
+        kind=Agency.Kind.ONE_STOP,
+        province=centre.ward.province,
+        ward=centre.ward,
+    )
+
+
+def test_the_receipt_becomes_a_signed_pdf_held_by_the_applicant(
+    catalogue, centre, filer, reception, client, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    procedure = Procedure.objects.get(slug="chung-thuc-ban-sao-tu-ban-chinh")
+    dossier = dossier_submit(
+        form=procedure.current_form(),
+        centre=centre,
+        channel="online",
+        applicant_citizen_id=filer.citizen_id,
+        applicant_name="Nguyễn Thị Mai",
+        submitted_by=filer,
+        data={"pages": 1, "copies": 1},
+    )
+    receipt_record(dossier_id=dossier.pk)
+    receipt_record(dossier_id=dossier.pk)  # the worker retried: still one document
+
+    document = Document.objects.get(kind=Document.Kind.RECEIPT, subject_ref=dossier.code)
+    assert (document.issuer, document.owner) == (reception, filer)
+    document = document_generate(document_id=document.pk)
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", document.file.path, "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert dossier.code in text
+    assert "Nguyễn Thị Mai" in text
+    assert "Bản chính giấy tờ cần chứng thực" in " ".join(text.split())
+
+    client.force_login(filer)
+    slip = client.get(reverse("procedures:receipt", args=[dossier.code])).content.decode()
+    assert reverse("documents:download", args=[document.code]) in slip
