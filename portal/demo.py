@@ -17,6 +17,7 @@ from accounts.models import User
 from agencies.models import Agency, Centre, Membership, OpeningSession
 from divisions.models import FormerWard, Province, Ward
 from divisions.services import divisions_load
+from queueing.demo import queueing_demo_load
 from queueing.models import Counter
 from registry.citizen_id import FEMALE, MALE, make_citizen_id
 from registry.models import PersonRecord
@@ -349,6 +350,7 @@ def demo_data_load() -> list[DemoAccount]:
 
     _load_residents(province, list(wards.values()), streets)
     _load_accounts(province, centres)
+    queueing_demo_load(centres)
     return DEMO_ACCOUNTS
 
 

@@ -210,6 +210,14 @@ POPULATION_REGISTRY_BACKEND = env.str(
 # --- Procedures: catalogue, e-forms, dossiers -----------------------------
 
 # --- Queueing: tickets, counters, appointments ------------------------------
+# Fairness: a priority ticket counts as taken this many minutes earlier (see queueing/policy.py).
+QUEUEING_PRIORITY_HEAD_START_MINUTES = env.int("QUEUEING_PRIORITY_HEAD_START_MINUTES", default=15)
+# Tickets not yet served that one citizen ID may hold in a day (phone and kiosk alike).
+QUEUEING_MAX_OPEN_TICKETS_PER_CITIZEN = env.int("QUEUEING_MAX_OPEN_TICKETS_PER_CITIZEN", default=2)
+# Minutes assumed per citizen until a service has finished tickets to average over.
+QUEUEING_DEFAULT_SERVICE_MINUTES = env.int("QUEUEING_DEFAULT_SERVICE_MINUTES", default=6)
+# The ticket page tells a citizen to come back when this few people are ahead.
+QUEUEING_NEAR_FRONT = env.int("QUEUEING_NEAR_FRONT", default=3)
 
 # --- API ------------------------------------------------------------------
 REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}

@@ -1,0 +1,144 @@
+"""Reads of the queue: what a citizen, a counter, the board and a supervisor see."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Avg, Count, F, Q
+from django.utils import timezone
+
+from accounts.selectors import Role, memberships_of
+from agencies.models import Centre
+
+from .hours import local_day
+from .models import Counter, CounterShift, QueueService, Ticket
+
+RECENT_FINISHED = 20
+
+
+def centre_by_code(code: str) -> Centre | None:
+    return Centre.objects.filter(code=code).first()
+
+
+def services_of(centre: Centre):
+    return QueueService.objects.filter(centre=centre, active=True).order_by("position", "letter")
+
+
+def counters_for_staff(user):
+    """Counters at the centres where this person is counter staff."""
+    centres = [m.centre_id for m in memberships_of(user, Role.COUNTER_STAFF)]
+    return Counter.objects.filter(centre_id__in=centres).select_related("centre").prefetch_related("services")
+
+
+def shift_of(user, *, now: datetime.datetime | None = None) -> CounterShift | None:
+    day = local_day(now or timezone.now())
+    return CounterShift.objects.filter(user=user, day=day).select_related("counter__centre").first()
+
+
+def people_ahead(ticket: Ticket) -> int:
+    """Waiting tickets of the same service that the policy calls before this one."""
+    if ticket.status != Ticket.Status.WAITING:
+        return 0
+    return (
+        Ticket.objects.filter(
+            centre_id=ticket.centre_id,
+            day=ticket.day,
+            service_id=ticket.service_id,
+            status=Ticket.Status.WAITING,
+        )
+        .filter(Q(rank_at__lt=ticket.rank_at) | Q(rank_at=ticket.rank_at, pk__lt=ticket.pk))
+        .count()
+    )
+
+
+def average_service_time(service: QueueService) -> datetime.timedelta:
+    """Mean of the service's last finished tickets at its centre, or the configured default."""
+    recent = (
+        Ticket.objects.filter(service=service, status=Ticket.Status.DONE, started_at__isnull=False)
+        .order_by("-finished_at")
+        .values_list("started_at", "finished_at")[:RECENT_FINISHED]
+    )
+    durations = [finished - started for started, finished in recent]
+    if not durations:
+        return datetime.timedelta(minutes=settings.QUEUEING_DEFAULT_SERVICE_MINUTES)
+    return sum(durations, datetime.timedelta()) / len(durations)
+
+
+def estimated_wait(ticket: Ticket, *, ahead: int | None = None) -> datetime.timedelta:
+    """People ahead × recent mean service time ÷ counters serving the service (at least one)."""
+    ahead = people_ahead(ticket) if ahead is None else ahead
+    counters = max(1, ticket.service.counters.count())
+    return average_service_time(ticket.service) * ahead / counters
+
+
+@dataclass
+class TicketStatus:
+    ticket: Ticket
+    ahead: int
+    wait: datetime.timedelta
+
+    @property
+    def wait_minutes(self) -> int:
+        return round(self.wait.total_seconds() / 60)
+
+    @property
+    def near_front(self) -> bool:
+        return self.ticket.status == Ticket.Status.WAITING and self.ahead <= settings.QUEUEING_NEAR_FRONT
+
+
+def ticket_status(public_id) -> TicketStatus | None:
+    ticket = Ticket.objects.filter(public_id=public_id).select_related("centre", "service", "counter").first()
+    if ticket is None:
+        return None
+    ahead = people_ahead(ticket)
+    return TicketStatus(ticket=ticket, ahead=ahead, wait=estimated_wait(ticket, ahead=ahead))
+
+
+def board_calls(centre: Centre, *, now: datetime.datetime | None = None, limit: int = 8) -> list[Ticket]:
+    """Numbers at the counters now, the latest call first (what the waiting-room screen shows)."""
+    day = local_day(now or timezone.now())
+    return list(
+        Ticket.objects.filter(centre=centre, day=day, status__in=Ticket.AT_COUNTER_STATUSES)
+        .select_related("counter", "service")
+        .order_by("-called_at")[:limit]
+    )
+
+
+def waiting_by_service(centre: Centre, *, now: datetime.datetime | None = None) -> list[dict]:
+    day = local_day(now or timezone.now())
+    services = services_of(centre).annotate(
+        waiting=Count("tickets", filter=Q(tickets__day=day, tickets__status=Ticket.Status.WAITING))
+    )
+    return [
+        {"service": s, "waiting": s.waiting, "wait": average_service_time(s) * s.waiting} for s in services
+    ]
+
+
+def waiting_for_counter(counter: Counter, *, now: datetime.datetime | None = None, limit: int = 10):
+    day = local_day(now or timezone.now())
+    return list(
+        Ticket.objects.filter(centre_id=counter.centre_id, day=day, status=Ticket.Status.WAITING)
+        .filter(Q(for_counter__isnull=True, service__in=counter.services.all()) | Q(for_counter=counter))
+        .select_related("service")
+        .order_by("rank_at", "pk")[:limit]
+    )
+
+
+def queue_statistics(centres, *, day: datetime.date) -> list[dict]:
+    """Per centre and service for one day: tickets, served, no-shows, mean wait and service minutes."""
+    rows = (
+        Ticket.objects.filter(centre__in=centres, day=day)
+        .values("centre__name", "service__letter", "service__name")
+        .annotate(
+            issued=Count("pk"),
+            served=Count("pk", filter=Q(status=Ticket.Status.DONE)),
+            no_shows=Count("pk", filter=Q(status=Ticket.Status.NO_SHOW)),
+            waiting=Count("pk", filter=Q(status=Ticket.Status.WAITING)),
+            mean_wait=Avg(F("called_at") - F("issued_at"), filter=Q(called_at__isnull=False)),
+            mean_service=Avg(F("finished_at") - F("started_at"), filter=Q(status=Ticket.Status.DONE)),
+        )
+        .order_by("centre__name", "service__letter")
+    )
+    return list(rows)
