@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Avg, Count, F, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.selectors import Role, memberships_of
@@ -127,18 +127,47 @@ def waiting_for_counter(counter: Counter, *, now: datetime.datetime | None = Non
 
 
 def queue_statistics(centres, *, day: datetime.date) -> list[dict]:
-    """Per centre and service for one day: tickets, served, no-shows, mean wait and service minutes."""
-    rows = (
+    """Per centre and service for one day: tickets, served, no-shows, waiting, mean wait and service."""
+    tickets = (
         Ticket.objects.filter(centre__in=centres, day=day)
-        .values("centre__name", "service__letter", "service__name")
-        .annotate(
-            issued=Count("pk"),
-            served=Count("pk", filter=Q(status=Ticket.Status.DONE)),
-            no_shows=Count("pk", filter=Q(status=Ticket.Status.NO_SHOW)),
-            waiting=Count("pk", filter=Q(status=Ticket.Status.WAITING)),
-            mean_wait=Avg(F("called_at") - F("issued_at"), filter=Q(called_at__isnull=False)),
-            mean_service=Avg(F("finished_at") - F("started_at"), filter=Q(status=Ticket.Status.DONE)),
+        .values_list(
+            "centre__name",
+            "service__letter",
+            "service__name",
+            "status",
+            "issued_at",
+            "called_at",
+            "started_at",
+            "finished_at",
         )
         .order_by("centre__name", "service__letter")
     )
-    return list(rows)
+    rows: dict[tuple, dict] = {}
+    for centre, letter, name, status, issued, called, started, finished in tickets:
+        row = rows.setdefault(
+            (centre, letter),
+            {
+                "centre": centre,
+                "letter": letter,
+                "service": name,
+                "issued": 0,
+                "served": 0,
+                "no_shows": 0,
+                "waiting": 0,
+                "waits": [],
+                "services": [],
+            },
+        )
+        row["issued"] += 1
+        row["served"] += status == Ticket.Status.DONE
+        row["no_shows"] += status == Ticket.Status.NO_SHOW
+        row["waiting"] += status == Ticket.Status.WAITING
+        if called:
+            row["waits"].append((called - issued).total_seconds() / 60)
+        if status == Ticket.Status.DONE and started:
+            row["services"].append((finished - started).total_seconds() / 60)
+    for row in rows.values():
+        waits, durations = row.pop("waits"), row.pop("services")
+        row["mean_wait_min"] = round(sum(waits) / len(waits), 1) if waits else None
+        row["mean_service_min"] = round(sum(durations) / len(durations), 1) if durations else None
+    return list(rows.values())

@@ -1,5 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "queueing"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("xep-hang/so/<uuid:public_id>/", views.ticket, name="ticket"),
+    path("xep-hang/so/<uuid:public_id>/in/", views.ticket_print, name="ticket_print"),
+    path("xep-hang/<str:centre_code>/", views.take_by_phone, name="take"),
+    path("xep-hang/<str:centre_code>/kiosk/", views.kiosk, name="kiosk"),
+    path("xep-hang/<str:centre_code>/man-hinh/", views.board, name="board"),
+    path("mot-cua/quay/", views.counters, name="counters"),
+    path("mot-cua/quay/<int:counter_id>/", views.console, name="console"),
+    path("mot-cua/quay/<int:counter_id>/<slug:action>/", views.console_action, name="console_action"),
+    path("giam-sat/xep-hang/", views.statistics, name="statistics"),
+]
