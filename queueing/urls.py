@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import api, views
 
 app_name = "queueing"
 
@@ -14,4 +14,7 @@ urlpatterns = [
     path("mot-cua/quay/<int:counter_id>/", views.console, name="console"),
     path("mot-cua/quay/<int:counter_id>/<slug:action>/", views.console_action, name="console_action"),
     path("giam-sat/xep-hang/", views.statistics, name="statistics"),
+    path("api/xep-hang/so/<uuid:public_id>/", api.TicketStatusView.as_view(), name="api_ticket"),
+    path("api/xep-hang/<str:centre_code>/dich-vu/", api.CentreServicesView.as_view(), name="api_services"),
+    path("api/xep-hang/<str:centre_code>/so/", api.TakeTicketView.as_view(), name="api_take"),
 ]

@@ -1,0 +1,137 @@
+"""The queue API for kiosks and phones (Django REST framework).
+
+Errors answer with `detail` in the site's language: 404 for an unknown centre, service or ticket,
+409 when the queue refuses (closed, too many tickets), 400 for malformed input.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from registry.citizen_id import validate_citizen_id
+
+from . import selectors, services
+from .hours import opening_status
+from .models import QueueService, Ticket
+
+
+class TakeTicketSerializer(serializers.Serializer):
+    service = serializers.CharField(max_length=2, help_text="The service letter, e.g. A")
+    channel = serializers.ChoiceField(choices=[Ticket.Channel.KIOSK, Ticket.Channel.PHONE])
+    priority = serializers.ChoiceField(choices=Ticket.Priority.choices, required=False, default="")
+    citizen_id = serializers.CharField(max_length=15, required=False, default="", allow_blank=True)
+
+    def validate_citizen_id(self, value):
+        value = value.replace(" ", "")
+        if value:
+            try:
+                validate_citizen_id(value)
+            except DjangoValidationError as error:
+                raise serializers.ValidationError(error.messages) from error
+        return value
+
+
+def _not_found(message: str) -> Response:
+    return Response({"detail": message}, status=status.HTTP_404_NOT_FOUND)
+
+
+def _ticket_json(request, ticket: Ticket, **extra) -> dict:
+    return {
+        "id": str(ticket.public_id),
+        "code": ticket.code,
+        "service": ticket.service.letter if ticket.service_id == ticket.issued_service_id else None,
+        "status": ticket.status,
+        "issued_at": ticket.issued_at.isoformat(),
+        "counter": ticket.counter.number if ticket.counter_id else None,
+        "url": request.build_absolute_uri(reverse("queueing:ticket", args=[ticket.public_id])),
+        **extra,
+    }
+
+
+class CentreServicesView(APIView):
+    """Services of a centre with the people waiting and the estimated wait, and whether it is open."""
+
+    @extend_schema(responses={200: dict, 404: dict})
+    def get(self, request, centre_code):
+        centre = selectors.centre_by_code(centre_code)
+        if centre is None:
+            return _not_found(_("Không tìm thấy trung tâm có mã %(code)s.") % {"code": centre_code})
+        opening = opening_status(centre, timezone.now())
+        return Response(
+            {
+                "centre": {"code": centre.code, "name": centre.name},
+                "open": opening.is_open,
+                "opens_at": opening.opens_at.isoformat() if opening.opens_at else None,
+                "services": [
+                    {
+                        "letter": row["service"].letter,
+                        "name": row["service"].name,
+                        "procedure_codes": row["service"].procedure_codes,
+                        "waiting": row["waiting"],
+                        "estimated_wait_minutes": round(row["wait"].total_seconds() / 60),
+                    }
+                    for row in selectors.waiting_by_service(centre)
+                ],
+            }
+        )
+
+
+class TakeTicketView(APIView):
+    """Take a queue number at a kiosk or on a phone (a phone needs the citizen ID)."""
+
+    @extend_schema(request=TakeTicketSerializer, responses={201: dict, 400: dict, 404: dict, 409: dict})
+    def post(self, request, centre_code):
+        centre = selectors.centre_by_code(centre_code)
+        if centre is None:
+            return _not_found(_("Không tìm thấy trung tâm có mã %(code)s.") % {"code": centre_code})
+        form = TakeTicketSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        service = QueueService.objects.filter(centre=centre, letter=data["service"], active=True).first()
+        if service is None:
+            return _not_found(_("Trung tâm không có dịch vụ %(letter)s.") % {"letter": data["service"]})
+        citizen_id = data["citizen_id"].replace(" ", "")
+        try:
+            ticket = services.ticket_issue(
+                centre=centre,
+                service=service,
+                channel=data["channel"],
+                priority=data["priority"],
+                citizen_id=citizen_id,
+            )
+        except services.CentreClosed as error:
+            opens_at = error.details.get("opens_at")
+            body = {"detail": error.message, "opens_at": opens_at.isoformat() if opens_at else None}
+            return Response(body, status=status.HTTP_409_CONFLICT)
+        except services.TicketLimitReached as error:
+            held = [_ticket_json(request, t) for t in error.details["held"]]
+            return Response({"detail": error.message, "held": held}, status=status.HTTP_409_CONFLICT)
+        except services.QueueError as error:
+            return Response({"detail": error.message}, status=status.HTTP_409_CONFLICT)
+        return Response(_ticket_json(request, ticket), status=status.HTTP_201_CREATED)
+
+
+class TicketStatusView(APIView):
+    """Where a ticket stands: people ahead, estimated wait, the counter once called."""
+
+    @extend_schema(responses={200: dict, 404: dict})
+    def get(self, request, public_id):
+        found = selectors.ticket_status(public_id)
+        if found is None:
+            return _not_found(_("Không tìm thấy số thứ tự này."))
+        return Response(
+            _ticket_json(
+                request,
+                found.ticket,
+                people_ahead=found.ahead,
+                estimated_wait_minutes=found.wait_minutes,
+                near_front=found.near_front,
+            )
+        )
