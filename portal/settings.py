@@ -218,6 +218,8 @@ QUEUEING_MAX_OPEN_TICKETS_PER_CITIZEN = env.int("QUEUEING_MAX_OPEN_TICKETS_PER_C
 QUEUEING_DEFAULT_SERVICE_MINUTES = env.int("QUEUEING_DEFAULT_SERVICE_MINUTES", default=6)
 # The ticket page tells a citizen to come back when this few people are ahead.
 QUEUEING_NEAR_FRONT = env.int("QUEUEING_NEAR_FRONT", default=3)
+# Seconds a process keeps a centre's services and opening hours for the ticket API (hot path).
+QUEUEING_SETUP_CACHE_SECONDS = env.int("QUEUEING_SETUP_CACHE_SECONDS", default=10)
 
 # --- API ------------------------------------------------------------------
 REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}

@@ -19,7 +19,7 @@ from registry.citizen_id import validate_citizen_id
 
 from . import selectors, services
 from .hours import opening_status
-from .models import QueueService, Ticket
+from .models import Ticket
 
 
 class TakeTicketSerializer(serializers.Serializer):
@@ -88,23 +88,24 @@ class TakeTicketView(APIView):
 
     @extend_schema(request=TakeTicketSerializer, responses={201: dict, 400: dict, 404: dict, 409: dict})
     def post(self, request, centre_code):
-        centre = selectors.centre_by_code(centre_code)
-        if centre is None:
+        setup = selectors.queue_setup(centre_code)
+        if setup is None:
             return _not_found(_("Không tìm thấy trung tâm có mã %(code)s.") % {"code": centre_code})
         form = TakeTicketSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        service = QueueService.objects.filter(centre=centre, letter=data["service"], active=True).first()
+        service = setup.services.get(data["service"])
         if service is None:
             return _not_found(_("Trung tâm không có dịch vụ %(letter)s.") % {"letter": data["service"]})
         citizen_id = data["citizen_id"].replace(" ", "")
         try:
             ticket = services.ticket_issue(
-                centre=centre,
+                centre=setup.centre,
                 service=service,
                 channel=data["channel"],
                 priority=data["priority"],
                 citizen_id=citizen_id,
+                sessions=setup.sessions,
             )
         except services.CentreClosed as error:
             opens_at = error.details.get("opens_at")

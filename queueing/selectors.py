@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -20,6 +21,39 @@ RECENT_FINISHED = 20
 
 def centre_by_code(code: str) -> Centre | None:
     return Centre.objects.filter(code=code).first()
+
+
+@dataclass(frozen=True)
+class QueueSetup:
+    centre: Centre
+    services: dict[str, QueueService]  # by letter
+    sessions: list
+
+
+_setups: dict[str, tuple[float, QueueSetup]] = {}
+
+
+def queue_setup(code: str) -> QueueSetup | None:
+    """A centre with its services and opening hours, kept in this process for a few seconds.
+
+    Taking a ticket is the hottest path of the site and these rows change a few times a year;
+    an edit shows within QUEUEING_SETUP_CACHE_SECONDS.
+    """
+    ttl = settings.QUEUEING_SETUP_CACHE_SECONDS
+    cached = _setups.get(code)
+    if ttl and cached and cached[0] > time.monotonic():
+        return cached[1]
+    centre = centre_by_code(code)
+    if centre is None:
+        return None
+    setup = QueueSetup(
+        centre=centre,
+        services={s.letter: s for s in services_of(centre)},
+        sessions=list(centre.opening_sessions.all()),
+    )
+    if ttl:
+        _setups[code] = (time.monotonic() + ttl, setup)
+    return setup
 
 
 def services_of(centre: Centre):

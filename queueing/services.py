@@ -88,9 +88,28 @@ def ticket_issue(
     if channel == Ticket.Channel.PHONE and not citizen_id:
         raise QueueError(_("Lấy số từ xa cần số định danh cá nhân."))
     day = local_day(now)
-    with transaction.atomic():
-        if citizen_id:
+    rank_at = queue_rank(issued_at=now, priority=priority, appointment_start=appointment_start)
+    fields = {
+        "centre": centre,
+        "service": service,
+        "day": day,
+        "channel": channel,
+        "priority": priority,
+        "citizen_id": citizen_id,
+        "issued_at": now,
+        "rank_at": rank_at,
+    }
+    if citizen_id:
+        with transaction.atomic():
             _check_citizen_limit(citizen_id=citizen_id, day=day)
+            return _ticket_create(**fields)
+    return _ticket_create(**fields)
+
+
+def _ticket_create(*, centre, service, day, **fields) -> Ticket:
+    if connection.vendor == "postgresql":
+        return _ticket_create_one_statement(centre=centre, service=service, day=day, **fields)
+    with transaction.atomic():
         number = _next_number(service=service, day=day)
         return Ticket.objects.create(
             centre=centre,
@@ -99,12 +118,50 @@ def ticket_issue(
             day=day,
             number=number,
             code=f"{service.letter}{number:03d}",
-            channel=channel,
-            priority=priority,
-            citizen_id=citizen_id,
-            issued_at=now,
-            rank_at=queue_rank(issued_at=now, priority=priority, appointment_start=appointment_start),
+            **fields,
         )
+
+
+def _ticket_create_one_statement(*, centre, service, day, **fields) -> Ticket:
+    """PostgreSQL: increment the sequence and insert the ticket in one statement.
+
+    Same rule as `_next_number`, in one round trip: the upsert locks the (service, day) row
+    until the statement's transaction ends, and if the insert fails the increment is undone.
+    This is the hot path of the kiosk (see bench/tickets.py).
+    """
+    ticket = Ticket(centre=centre, service=service, issued_service=service, day=day, **fields)
+    sequence, table = TicketSequence._meta.db_table, Ticket._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH seq AS ("
+            f" INSERT INTO {sequence} (service_id, day, last_number) VALUES (%(service)s, %(day)s, 1)"
+            f" ON CONFLICT (service_id, day) DO UPDATE SET last_number = {sequence}.last_number + 1"
+            f" RETURNING last_number)"
+            f" INSERT INTO {table} (public_id, centre_id, service_id, issued_service_id, day, number, code,"
+            f" channel, priority, citizen_id, status, rank_at, issued_at, call_count, dossier_code)"
+            f" SELECT %(public_id)s, %(centre)s, %(service)s, %(service)s, %(day)s, seq.last_number,"
+            f" %(letter)s || CASE WHEN seq.last_number < 100 THEN lpad(seq.last_number::text, 3, '0')"
+            f" ELSE seq.last_number::text END,"
+            f" %(channel)s, %(priority)s, %(citizen_id)s, %(status)s, %(rank_at)s, %(issued_at)s, 0, ''"
+            f" FROM seq RETURNING id, number, code",
+            {
+                "public_id": ticket.public_id,
+                "centre": centre.pk,
+                "service": service.pk,
+                "day": day,
+                "letter": service.letter,
+                "channel": ticket.channel,
+                "priority": ticket.priority,
+                "citizen_id": ticket.citizen_id,
+                "status": ticket.status,
+                "rank_at": ticket.rank_at,
+                "issued_at": ticket.issued_at,
+            },
+        )
+        ticket.pk, ticket.number, ticket.code = cursor.fetchone()
+    ticket._state.adding = False
+    ticket._state.db = connection.alias
+    return ticket
 
 
 def _check_citizen_limit(*, citizen_id: str, day: datetime.date) -> None:

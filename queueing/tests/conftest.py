@@ -12,6 +12,12 @@ OPEN_NOW = datetime.datetime(2026, 11, 23, 9, 0, tzinfo=LOCAL)
 CLOSED_NOW = datetime.datetime(2026, 11, 23, 20, 0, tzinfo=LOCAL)
 
 
+@pytest.fixture(autouse=True)
+def _no_setup_cache(settings):
+    """Each test builds its own centres; a cached one from an earlier test must not answer."""
+    settings.QUEUEING_SETUP_CACHE_SECONDS = 0
+
+
 @pytest.fixture
 def open_now():
     return OPEN_NOW

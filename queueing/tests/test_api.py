@@ -1,6 +1,7 @@
 from unittest import mock
 
 import pytest
+from django.db import connection
 
 from queueing.models import Ticket
 
@@ -74,3 +75,14 @@ def test_a_malformed_citizen_id_is_a_400_that_says_why(client, centre, clock):
     response = take(client, centre.code, service="A", channel="phone", citizen_id="123")
     assert response.status_code == 400
     assert "12" in response.json()["citizen_id"][0]
+
+
+def test_the_ticket_path_keeps_the_centre_setup_for_a_few_seconds(
+    client, centre, clock, settings, django_assert_max_num_queries
+):
+    settings.QUEUEING_SETUP_CACHE_SECONDS = 10
+    take(client, centre.code, service="A", channel="kiosk")
+    # No centre, service or opening-hours query: one statement on PostgreSQL; on SQLite the sequence
+    # and the ticket inside a savepoint.
+    with django_assert_max_num_queries(1 if connection.vendor == "postgresql" else 4):
+        assert take(client, centre.code, service="A", channel="kiosk").json()["code"] == "A002"

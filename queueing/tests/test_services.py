@@ -3,7 +3,7 @@ import datetime
 import pytest
 
 from accounts.models import User
-from queueing.models import Counter, CounterShift, Ticket
+from queueing.models import Counter, CounterShift, Ticket, TicketSequence
 from queueing.services import (
     CentreClosed,
     QueueError,
@@ -155,3 +155,9 @@ def test_staff_sign_in_to_a_counter_of_their_centre_only(centre, counter_1, coun
     elsewhere = Counter.objects.exclude(centre=centre).first()
     with pytest.raises(QueueError):
         counter_sign_in(counter=elsewhere, user=clerk, now=OPEN_NOW)
+
+
+def test_numbers_past_999_keep_all_their_digits(centre, civil_status):
+    issue(centre, civil_status)
+    TicketSequence.objects.filter(service=civil_status).update(last_number=999)
+    assert issue(centre, civil_status).code == "A1000"
