@@ -220,6 +220,10 @@ QUEUEING_DEFAULT_SERVICE_MINUTES = env.int("QUEUEING_DEFAULT_SERVICE_MINUTES", d
 QUEUEING_NEAR_FRONT = env.int("QUEUEING_NEAR_FRONT", default=3)
 # Seconds a process keeps a centre's services and opening hours for the ticket API (hot path).
 QUEUEING_SETUP_CACHE_SECONDS = env.int("QUEUEING_SETUP_CACHE_SECONDS", default=10)
+# Appointments: bookings one citizen ID may hold, and the check-in window around the slot start.
+QUEUEING_MAX_BOOKINGS_PER_CITIZEN = env.int("QUEUEING_MAX_BOOKINGS_PER_CITIZEN", default=2)
+QUEUEING_CHECK_IN_EARLY_MINUTES = env.int("QUEUEING_CHECK_IN_EARLY_MINUTES", default=30)
+QUEUEING_CHECK_IN_GRACE_MINUTES = env.int("QUEUEING_CHECK_IN_GRACE_MINUTES", default=15)
 
 # --- API ------------------------------------------------------------------
 REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}

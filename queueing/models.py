@@ -20,6 +20,9 @@ class QueueService(models.Model):
     procedure_codes = models.JSONField(_("mã thủ tục"), default=list, blank=True)
     position = models.PositiveSmallIntegerField(_("thứ tự hiển thị"), default=0)
     active = models.BooleanField(_("đang phục vụ"), default=True)
+    # Appointments: a slot's length, and how many bookings each counter serving it takes per slot.
+    slot_minutes = models.PositiveSmallIntegerField(_("độ dài khung giờ hẹn (phút)"), default=30)
+    bookings_per_counter = models.PositiveSmallIntegerField(_("số lịch hẹn mỗi quầy mỗi khung"), default=1)
 
     class Meta:
         verbose_name = _("dịch vụ xếp hàng")
@@ -183,6 +186,78 @@ class Ticket(models.Model):
         indexes = [
             models.Index(fields=["centre", "day", "status"], name="ticket_centre_day_status"),
         ]
+
+    def __str__(self):
+        return self.code
+
+
+class AppointmentSlot(models.Model):
+    """One bookable slot of a service; created when first booked. `booked` never exceeds `capacity`."""
+
+    service = models.ForeignKey(QueueService, on_delete=models.CASCADE, related_name="slots")
+    starts_at = models.DateTimeField(_("bắt đầu"))
+    ends_at = models.DateTimeField(_("kết thúc"))
+    capacity = models.PositiveSmallIntegerField(_("số chỗ"))
+    booked = models.PositiveSmallIntegerField(_("đã đặt"), default=0)
+
+    class Meta:
+        verbose_name = _("khung giờ hẹn")
+        verbose_name_plural = _("khung giờ hẹn")
+        constraints = [
+            models.UniqueConstraint(fields=["service", "starts_at"], name="slot_unique_start"),
+            # The last word against over-booking, whatever the code above it does.
+            models.CheckConstraint(
+                condition=models.Q(booked__lte=models.F("capacity")), name="slot_not_overbooked"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.service.letter} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class BookingHolder(models.Model):
+    """One row per citizen ID, locked while booking so the per-ID limit holds under parallel requests."""
+
+    citizen_id = models.CharField(max_length=12, unique=True)
+
+    def __str__(self):
+        return self.citizen_id
+
+
+class Appointment(models.Model):
+    class Status(models.TextChoices):
+        BOOKED = "booked", _("Đã đặt")
+        CHECKED_IN = "checked_in", _("Đã đến, đã lấy số")
+        CANCELLED = "cancelled", _("Đã hủy")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Short, unambiguous (no 0/O, 1/I), read out over the phone or typed at the kiosk.
+    code = models.CharField(_("mã đặt lịch"), max_length=8, unique=True)
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="appointments")
+    service = models.ForeignKey(QueueService, on_delete=models.PROTECT, related_name="appointments")
+    slot = models.ForeignKey(AppointmentSlot, on_delete=models.PROTECT, related_name="appointments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="appointments",
+    )
+    citizen_id = models.CharField(_("số định danh cá nhân"), max_length=12)
+    full_name = models.CharField(_("họ và tên"), max_length=120)
+    phone = models.CharField(_("số điện thoại"), max_length=15)
+    procedure_code = models.CharField(_("mã thủ tục"), max_length=20, blank=True)
+    dossier_code = models.CharField(_("mã hồ sơ"), max_length=40, blank=True)
+    status = models.CharField(_("trạng thái"), max_length=12, choices=Status.choices, default=Status.BOOKED)
+    ticket = models.OneToOneField(
+        Ticket, on_delete=models.SET_NULL, null=True, blank=True, related_name="appointment"
+    )
+    created_at = models.DateTimeField(_("đặt lúc"))
+
+    class Meta:
+        verbose_name = _("lịch hẹn")
+        verbose_name_plural = _("lịch hẹn")
+        indexes = [models.Index(fields=["citizen_id", "status"], name="appointment_citizen_status")]
 
     def __str__(self):
         return self.code
