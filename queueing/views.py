@@ -23,9 +23,9 @@ from accounts.selectors import Role, roles_of
 from agencies.selectors import centres_supervised_by
 from registry.citizen_id import validate_citizen_id
 
-from . import selectors, services
+from . import appointments, selectors, services
 from .hours import local_day, opening_status
-from .models import Counter, QueueService, Ticket
+from .models import Appointment, Counter, QueueService, Ticket
 
 
 def not_found(request, message: str):
@@ -271,3 +271,148 @@ def statistics(request):
         messages.error(request, _("Ngày không hợp lệ; đang hiển thị hôm nay."))
     rows = selectors.queue_statistics(centres_supervised_by(request.user), day=day)
     return render(request, "queueing/statistics.html", {"rows": rows, "day": day})
+
+
+# --- Appointments ----------------------------------------------------------------
+
+
+def _appointment_form_errors(post) -> dict:
+    errors = {}
+    if not post.get("full_name", "").strip():
+        errors["full_name"] = _("Hãy nhập họ và tên.")
+    phone = post.get("phone", "").replace(" ", "")
+    if not (phone.isdigit() and 9 <= len(phone) <= 11):
+        errors["phone"] = _("Số điện thoại gồm 9 đến 11 chữ số, ví dụ 0912345678.")
+    try:
+        validate_citizen_id(post.get("citizen_id", "").replace(" ", ""))
+    except Exception as error:  # ValidationError: its message says what is wrong
+        errors["citizen_id"] = " ".join(getattr(error, "messages", [str(error)]))
+    if not post.get("starts_at"):
+        errors["starts_at"] = _("Hãy chọn một khung giờ.")
+    return errors
+
+
+def book(request, centre_code):
+    centre, missing = _centre_or_404(request, centre_code)
+    if missing:
+        return missing
+    letter = request.GET.get("dich-vu") or request.POST.get("service", "")
+    service = (
+        QueueService.objects.filter(centre=centre, letter=letter, active=True).first() if letter else None
+    )
+    if letter and service is None:
+        return not_found(request, _("Trung tâm không có dịch vụ %(letter)s.") % {"letter": letter})
+    chosen = {}
+    if request.user.is_authenticated and request.user.citizen_id:
+        chosen = {"citizen_id": request.user.citizen_id, "full_name": request.user.get_full_name()}
+    context = {
+        "centre": centre,
+        "services": selectors.services_of(centre),
+        "service": service,
+        "chosen": chosen,
+    }
+    status = 200
+    if request.method == "POST" and service is not None:
+        chosen = {
+            k: request.POST.get(k, "") for k in ("full_name", "phone", "citizen_id", "starts_at", "procedure")
+        }
+        errors = _appointment_form_errors(request.POST)
+        context.update({"chosen": chosen, "errors": errors})
+        if not errors:
+            try:
+                starts_at = datetime.datetime.fromisoformat(chosen["starts_at"])
+                appointment = appointments.appointment_book(
+                    service=service,
+                    starts_at=starts_at,
+                    citizen_id=chosen["citizen_id"].replace(" ", ""),
+                    full_name=chosen["full_name"],
+                    phone=chosen["phone"].replace(" ", ""),
+                    user=request.user,
+                    procedure_code=chosen["procedure"]
+                    if chosen["procedure"] in service.procedure_codes
+                    else "",
+                )
+            except ValueError:
+                context["refusal"] = _("Khung giờ không hợp lệ.")
+            except appointments.SlotFull as error:
+                context.update({"refusal": error.message, "next_free": error.details.get("next_free", [])})
+            except services.QueueError as error:
+                context.update({"refusal": error.message, "held_appointments": error.details.get("held", [])})
+            else:
+                return redirect("queueing:appointment", public_id=appointment.public_id)
+        status = 400 if errors else 200
+    if service is not None:
+        context["days"] = _slots_by_day(appointments.free_slots(service))
+    return render(request, "queueing/book.html", context, status=status)
+
+
+def _slots_by_day(slots) -> list[dict]:
+    days: dict = {}
+    for slot in slots:
+        local = slot.starts_at.astimezone(appointments.LOCAL)
+        days.setdefault(local.date(), []).append({"slot": slot, "local": local})
+    return [{"day": day, "slots": rows} for day, rows in days.items()]
+
+
+def appointment(request, public_id):
+    found = (
+        Appointment.objects.filter(public_id=public_id)
+        .select_related("centre", "service", "slot", "ticket")
+        .first()
+    )
+    if found is None:
+        return not_found(request, _("Không tìm thấy lịch hẹn này."))
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "cancel":
+                appointments.appointment_cancel(appointment=found)
+                messages.success(request, _("Đã hủy lịch hẹn."))
+            elif action == "reschedule":
+                appointments.appointment_reschedule(
+                    appointment=found,
+                    starts_at=datetime.datetime.fromisoformat(request.POST.get("starts_at", "")),
+                )
+                messages.success(request, _("Đã đổi giờ hẹn."))
+            elif action == "check_in":
+                ticket = appointments.appointment_check_in(appointment=found)
+                return redirect("queueing:ticket", public_id=ticket.public_id)
+        except ValueError:
+            messages.error(request, _("Hãy chọn một khung giờ."))
+        except services.QueueError as error:
+            messages.error(request, error.message)
+        return redirect("queueing:appointment", public_id=found.public_id)
+    url = request.build_absolute_uri(reverse("queueing:appointment", kwargs={"public_id": found.public_id}))
+    context = {
+        "appointment": found,
+        "qr": qr_svg(url),
+        "local_start": found.slot.starts_at.astimezone(appointments.LOCAL),
+    }
+    if found.status == Appointment.Status.BOOKED:
+        context["other_slots"] = [
+            {"slot": s, "local": s.starts_at.astimezone(appointments.LOCAL)}
+            for s in appointments.free_slots(found.service, limit=20)
+            if s.starts_at != found.slot.starts_at
+        ]
+    return render(request, "queueing/appointment.html", context)
+
+
+@require_POST
+def kiosk_check_in(request, centre_code):
+    """At the kiosk: type the booking code, get the printed ticket."""
+    centre, missing = _centre_or_404(request, centre_code)
+    if missing:
+        return missing
+    code = request.POST.get("code", "").strip().upper()
+    found = Appointment.objects.filter(centre=centre, code=code).first()
+    if found is None:
+        messages.error(
+            request, _("Không tìm thấy lịch hẹn có mã %(code)s tại trung tâm này.") % {"code": code}
+        )
+        return redirect("queueing:kiosk", centre_code=centre.code)
+    try:
+        ticket = appointments.appointment_check_in(appointment=found)
+    except services.QueueError as error:
+        messages.error(request, error.message)
+        return redirect("queueing:kiosk", centre_code=centre.code)
+    return redirect("queueing:ticket_print", public_id=ticket.public_id)
