@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.selectors import Role, memberships_of
 from agencies.models import Centre
 
-from .hours import local_day
+from .hours import LOCAL, local_day
 from .models import Counter, CounterShift, QueueService, Ticket
 
 RECENT_FINISHED = 20
@@ -205,3 +205,35 @@ def queue_statistics(centres, *, day: datetime.date) -> list[dict]:
         row["mean_wait_min"] = round(sum(waits) / len(waits), 1) if waits else None
         row["mean_service_min"] = round(sum(durations) / len(durations), 1) if durations else None
     return list(rows.values())
+
+
+def queue_statistics_by_counter(centres, *, day: datetime.date) -> list[dict]:
+    """Per counter for one day: tickets served, no-shows and mean service minutes."""
+    tickets = (
+        Ticket.objects.filter(centre__in=centres, day=day, counter__isnull=False)
+        .values_list("centre__name", "counter__number", "status", "started_at", "finished_at")
+        .order_by("centre__name", "counter__number")
+    )
+    rows: dict[tuple, dict] = {}
+    for centre, number, status, started, finished in tickets:
+        row = rows.setdefault(
+            (centre, number), {"centre": centre, "counter": number, "served": 0, "no_shows": 0, "minutes": []}
+        )
+        row["no_shows"] += status == Ticket.Status.NO_SHOW
+        if status == Ticket.Status.DONE:
+            row["served"] += 1
+            if started:
+                row["minutes"].append((finished - started).total_seconds() / 60)
+    for row in rows.values():
+        minutes = row.pop("minutes")
+        row["mean_service_min"] = round(sum(minutes) / len(minutes), 1) if minutes else None
+    return list(rows.values())
+
+
+def tickets_per_hour(centres, *, day: datetime.date) -> list[dict]:
+    """Tickets issued in each local hour of the day (the morning rush shows at 8 and 9)."""
+    counts: dict[int, int] = {}
+    for issued in Ticket.objects.filter(centre__in=centres, day=day).values_list("issued_at", flat=True):
+        hour = issued.astimezone(LOCAL).hour
+        counts[hour] = counts.get(hour, 0) + 1
+    return [{"hour": hour, "issued": counts[hour]} for hour in sorted(counts)]

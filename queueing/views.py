@@ -269,8 +269,14 @@ def statistics(request):
         day = datetime.date.fromisoformat(request.GET.get("ngay", "")) if request.GET.get("ngay") else day
     except ValueError:
         messages.error(request, _("Ngày không hợp lệ; đang hiển thị hôm nay."))
-    rows = selectors.queue_statistics(centres_supervised_by(request.user), day=day)
-    return render(request, "queueing/statistics.html", {"rows": rows, "day": day})
+    centres = centres_supervised_by(request.user)
+    context = {
+        "rows": selectors.queue_statistics(centres, day=day),
+        "counters": selectors.queue_statistics_by_counter(centres, day=day),
+        "hours": selectors.tickets_per_hour(centres, day=day),
+        "day": day,
+    }
+    return render(request, "queueing/statistics.html", context)
 
 
 # --- Appointments ----------------------------------------------------------------

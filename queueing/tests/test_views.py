@@ -147,5 +147,8 @@ def test_statistics_for_supervisors(client, centre, civil_status, counter_1, clo
     client.force_login(User.objects.get(username="canbo.caugiay"))
     assert client.get(reverse("queueing:statistics")).status_code == 403
     client.force_login(User.objects.get(username="giamsat.hanoi"))
-    page = client.get(reverse("queueing:statistics"), {"ngay": "2026-11-23"}).content.decode()
-    assert "12.0" in page or "12,0" in page
+    response = client.get(reverse("queueing:statistics"), {"ngay": "2026-11-23"})
+    assert response.context["rows"][0]["mean_wait_min"] == 12.0
+    assert response.context["rows"][0]["issued"] == 1
+    assert response.context["hours"] == [{"hour": 9, "issued": 1}]
+    assert response.context["counters"][0]["counter"] == 1
