@@ -348,16 +348,25 @@ def book(request, centre_code):
                 return redirect("queueing:appointment", public_id=appointment.public_id)
         status = 400 if errors else 200
     if service is not None:
-        context["days"] = _slots_by_day(appointments.free_slots(service))
+        context["days"] = _slots_by_day(
+            appointments.free_slots(service), context["chosen"].get("starts_at", "")
+        )
     return render(request, "queueing/book.html", context, status=status)
 
 
-def _slots_by_day(slots) -> list[dict]:
+def _slots_by_day(slots, chosen: str = "") -> list[dict]:
+    """Free slots grouped by local day; the day of the chosen slot (or the first day) is open."""
     days: dict = {}
     for slot in slots:
         local = slot.starts_at.astimezone(appointments.LOCAL)
         days.setdefault(local.date(), []).append({"slot": slot, "local": local})
-    return [{"day": day, "slots": rows} for day, rows in days.items()]
+    grouped = [
+        {"day": day, "slots": rows, "open": any(r["slot"].starts_at.isoformat() == chosen for r in rows)}
+        for day, rows in days.items()
+    ]
+    if grouped and not any(d["open"] for d in grouped):
+        grouped[0]["open"] = True
+    return grouped
 
 
 def appointment(request, public_id):

@@ -64,3 +64,24 @@ def test_the_citizen_ticket_page_follows_the_queue(page, demo, opening_hours, sc
     assert page.locator(".ticket-number").inner_text() == "C001"
     assert page.get_by_test_id("ahead").inner_text() == "0"
     screenshot(page, "queueing-ticket-page")
+
+
+def test_a_citizen_books_an_appointment_and_gets_a_code_and_qr(page, demo, opening_hours, screenshot):
+    page.goto(f"/xep-hang/{CENTRE}/dat-lich/")
+    page.get_by_role("link", name="B — Chứng thực").click()
+    page.get_by_label("10:00").first.check()
+    page.get_by_label("Họ và tên").fill("Nguyễn Thị Lan")
+    page.get_by_label("Số điện thoại").fill("091234")  # too short: kept, with the reason beside it
+    page.get_by_label("Số định danh cá nhân (12 số)").fill("001188123456")
+    page.get_by_role("button", name="Đặt lịch").click()
+    assert "Số điện thoại gồm 9 đến 11 chữ số" in page.locator(".field-error").inner_text()
+    assert page.get_by_label("Họ và tên").input_value() == "Nguyễn Thị Lan"
+    screenshot(page, "queueing-book-error")
+    page.get_by_label("Số điện thoại").fill("0912345678")
+    page.get_by_label("10:00").first.check()
+    page.get_by_role("button", name="Đặt lịch").click()
+    page.wait_for_url("**/xep-hang/lich-hen/**")
+    assert len(page.locator("#booking-code").inner_text()) == 8
+    assert page.locator(".print-qr svg").count() == 1
+    assert "10:00" in page.get_by_test_id("when").inner_text()
+    screenshot(page, "queueing-appointment")
