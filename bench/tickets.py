@@ -23,10 +23,10 @@ from _harness import PYTHON, ROOT, bench_env, fresh_database, gunicorn, load
 
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "100"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "15"))
-WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
-THREADS = int(os.environ.get("BENCH_THREADS", "4"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+THREADS = int(os.environ.get("BENCH_THREADS", "8"))
 CENTRE = "BENCH.24H"
-LETTERS = ["A", "B", "C", "D"]
+LETTERS = os.environ.get("BENCH_LETTERS", "A,B,C,D").split(",")
 
 SETUP = f"""
 import datetime

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -61,6 +62,10 @@ def _ticket_json(request, ticket: Ticket, **extra) -> dict:
 class CentreServicesView(APIView):
     """Services of a centre with the people waiting and the estimated wait, and whether it is open."""
 
+    # Kiosks and phones are anonymous; skipping the session lookup keeps the hot path short.
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
     @extend_schema(responses={200: dict, 404: dict})
     def get(self, request, centre_code):
         centre = selectors.centre_by_code(centre_code)
@@ -88,6 +93,10 @@ class CentreServicesView(APIView):
 
 class TakeTicketView(APIView):
     """Take a queue number at a kiosk or on a phone (a phone needs the citizen ID)."""
+
+    # Kiosks and phones are anonymous; skipping the session lookup keeps the hot path short.
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
 
     @extend_schema(request=TakeTicketSerializer, responses={201: dict, 400: dict, 404: dict, 409: dict})
     def post(self, request, centre_code):
@@ -125,6 +134,10 @@ class TakeTicketView(APIView):
 class TicketStatusView(APIView):
     """Where a ticket stands: people ahead, estimated wait, the counter once called."""
 
+    # Kiosks and phones are anonymous; skipping the session lookup keeps the hot path short.
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
     @extend_schema(responses={200: dict, 404: dict})
     def get(self, request, public_id):
         found = selectors.ticket_status(public_id)
@@ -157,6 +170,10 @@ def _service_or_404(centre_code: str, letter: str):
 
 class FreeSlotsView(APIView):
     """Free appointment slots of a service (`?service=A`), the earliest first, over two weeks."""
+
+    # Kiosks and phones are anonymous; skipping the session lookup keeps the hot path short.
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
 
     @extend_schema(responses={200: dict, 404: dict})
     def get(self, request, centre_code):
