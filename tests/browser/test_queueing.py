@@ -9,6 +9,16 @@ from queueing.tests.conftest import OPEN_NOW
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CENTRE = "000.00.01.H26"
+# Headless Chromium has no voices: record what the board asks the browser to say.
+SPEECH_RECORDER = """
+window.__spoken = [];
+window.speechSynthesis = window.speechSynthesis || {};
+window.speechSynthesis.getVoices = () => [];
+window.speechSynthesis.speak = (u) => {
+  window.__spoken.push(u.text);
+  setTimeout(() => u.onend && u.onend(), 0);
+};
+"""
 
 
 @pytest.fixture
@@ -33,8 +43,10 @@ def test_a_kiosk_ticket_is_called_at_a_counter_and_shown_on_the_board(
     # The waiting-room screen, wide.
     board_context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 720})
     board = board_context.new_page()
+    board.add_init_script(SPEECH_RECORDER)
     board.goto(f"/xep-hang/{CENTRE}/man-hinh/")
     assert board.locator("[data-code]").count() == 0
+    board.get_by_role("button", name="Bật âm thanh").click()
 
     # The clerk signs in, takes counter 1 and calls the next number.
     page.goto("/dang-nhap/")
@@ -52,6 +64,16 @@ def test_a_kiosk_ticket_is_called_at_a_counter_and_shown_on_the_board(
     board.locator('[data-code="A001"][data-counter="1"]').wait_for(timeout=2_000)
     assert time.monotonic() - called_at < 2.0
     screenshot(board, "queueing-board")
+    board.wait_for_function("window.__spoken.length > 0", timeout=5_000)
+    assert board.evaluate("window.__spoken") == ["Mời công dân số A 0 0 1 đến quầy 1"]
+
+    # The connection drops: the board says so, keeps the last numbers, and recovers by itself.
+    board.route("**/man-hinh/", lambda route: route.abort())
+    board.locator("#board-offline").wait_for(state="visible", timeout=5_000)
+    assert board.locator('[data-code="A001"]').count() == 1
+    screenshot(board, "queueing-board-offline")
+    board.unroute("**/man-hinh/")
+    board.locator("#board-offline").wait_for(state="hidden", timeout=5_000)
     board_context.close()
 
 
