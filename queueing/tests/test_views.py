@@ -152,3 +152,23 @@ def test_statistics_for_supervisors(client, centre, civil_status, counter_1, clo
     assert response.context["rows"][0]["issued"] == 1
     assert response.context["hours"] == [{"hour": 9, "issued": 1}]
     assert response.context["counters"][0]["counter"] == 1
+
+
+def test_console_transfer_and_no_show_wiring(client, centre, civil_status, certification, counter_1, clock):
+    ticket_issue(centre=centre, service=civil_status, channel="kiosk", now=OPEN_NOW)
+    ticket_issue(centre=centre, service=civil_status, channel="kiosk", now=OPEN_NOW)
+    client.force_login(User.objects.get(username="canbo.caugiay"))
+
+    def act(action, **data):
+        url = reverse("queueing:console_action", args=[counter_1.pk, action])
+        return client.post(url, data, follow=True).content.decode()
+
+    act("sign_in")
+    act("call_next")
+    assert "giữ nguyên thứ tự" in act("transfer", service=certification.pk)
+    moved = Ticket.objects.get(number=1)
+    assert moved.service == certification
+    assert moved.status == Ticket.Status.WAITING
+    act("call_next")
+    assert "Số A002 vắng mặt." in act("no_show")
+    assert "Thao tác không hợp lệ." in act("explode")
