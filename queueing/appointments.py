@@ -238,3 +238,23 @@ def appointment_check_in(*, appointment: Appointment, now: datetime.datetime | N
         appointment.ticket = ticket
         appointment.save(update_fields=["status", "ticket"])
         return ticket
+
+
+def appointments_expire(*, now: datetime.datetime | None = None) -> int:
+    """Booked but not checked in by the end of the grace period: a no-show, and the place is freed.
+
+    Safe to run twice (only BOOKED rows change); run every few minutes by Celery beat.
+    """
+    now = now or timezone.now()
+    grace = datetime.timedelta(minutes=settings.QUEUEING_CHECK_IN_GRACE_MINUTES)
+    with transaction.atomic():
+        late = list(
+            Appointment.objects.select_for_update(skip_locked=True).filter(
+                status=Appointment.Status.BOOKED, slot__starts_at__lt=now - grace
+            )
+        )
+        for appointment in late:
+            appointment.status = Appointment.Status.NO_SHOW
+            appointment.save(update_fields=["status"])
+            AppointmentSlot.objects.filter(pk=appointment.slot_id).update(booked=F("booked") - 1)
+        return len(late)

@@ -229,6 +229,7 @@ class Appointment(models.Model):
         BOOKED = "booked", _("Đã đặt")
         CHECKED_IN = "checked_in", _("Đã đến, đã lấy số")
         CANCELLED = "cancelled", _("Đã hủy")
+        NO_SHOW = "no_show", _("Không đến")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # Short, unambiguous (no 0/O, 1/I), read out over the phone or typed at the kiosk.

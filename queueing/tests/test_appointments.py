@@ -9,6 +9,7 @@ from queueing.appointments import (
     appointment_cancel,
     appointment_check_in,
     appointment_reschedule,
+    appointments_expire,
     free_slots,
     slots_of_day,
 )
@@ -121,3 +122,15 @@ def test_fifty_bookings_racing_for_a_three_place_slot_book_exactly_three(civil_s
     assert len(errors) == 47
     assert all(isinstance(e, SlotFull) for e in errors)
     assert AppointmentSlot.objects.get(service=civil_status, starts_at=SLOT).booked == 3
+
+
+def test_a_booking_not_checked_in_after_the_grace_period_becomes_a_no_show(civil_status):
+    kept = book(civil_status, citizen_id=PEOPLE[0])
+    missed = book(civil_status, citizen_id=PEOPLE[1])
+    appointment_check_in(appointment=kept, now=SLOT)
+    assert appointments_expire(now=SLOT + datetime.timedelta(minutes=10)) == 0  # still in the grace period
+    assert appointments_expire(now=SLOT + datetime.timedelta(minutes=16)) == 1
+    assert appointments_expire(now=SLOT + datetime.timedelta(minutes=17)) == 0  # twice: nothing more
+    missed.refresh_from_db()
+    assert missed.status == "no_show"
+    assert AppointmentSlot.objects.get(starts_at=SLOT).booked == 1
