@@ -17,6 +17,7 @@ from accounts.models import User
 from agencies.models import Agency, Centre, Membership, OpeningSession
 from divisions.models import FormerWard, Province, Ward
 from divisions.services import divisions_load
+from queueing.demo import queueing_demo_load
 from queueing.models import Counter
 from registry.citizen_id import FEMALE, MALE, make_citizen_id
 from registry.models import PersonRecord
@@ -354,6 +355,7 @@ def demo_data_load() -> list[DemoAccount]:
     from procedures.demo import demo_load as procedures_demo_load
 
     procedures_demo_load()
+    queueing_demo_load(centres)
     return DEMO_ACCOUNTS
 
 

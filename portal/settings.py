@@ -225,6 +225,24 @@ PROCEDURES_DRAFT_RETENTION_DAYS = env.int("PROCEDURES_DRAFT_RETENTION_DAYS", def
 CELERY_BEAT_SCHEDULE["procedures-drafts-purge"] = {"task": "procedures.drafts_purge", "schedule": 3600.0}
 
 # --- Queueing: tickets, counters, appointments ------------------------------
+# Fairness: a priority ticket counts as taken this many minutes earlier (see queueing/policy.py).
+QUEUEING_PRIORITY_HEAD_START_MINUTES = env.int("QUEUEING_PRIORITY_HEAD_START_MINUTES", default=15)
+# Tickets not yet served that one citizen ID may hold in a day (phone and kiosk alike).
+QUEUEING_MAX_OPEN_TICKETS_PER_CITIZEN = env.int("QUEUEING_MAX_OPEN_TICKETS_PER_CITIZEN", default=2)
+# Minutes assumed per citizen until a service has finished tickets to average over.
+QUEUEING_DEFAULT_SERVICE_MINUTES = env.int("QUEUEING_DEFAULT_SERVICE_MINUTES", default=6)
+# The ticket page tells a citizen to come back when this few people are ahead.
+QUEUEING_NEAR_FRONT = env.int("QUEUEING_NEAR_FRONT", default=3)
+# Seconds a process keeps a centre's services and opening hours for the ticket API (hot path).
+QUEUEING_SETUP_CACHE_SECONDS = env.int("QUEUEING_SETUP_CACHE_SECONDS", default=10)
+# Appointments: bookings one citizen ID may hold, and the check-in window around the slot start.
+QUEUEING_MAX_BOOKINGS_PER_CITIZEN = env.int("QUEUEING_MAX_BOOKINGS_PER_CITIZEN", default=2)
+QUEUEING_CHECK_IN_EARLY_MINUTES = env.int("QUEUEING_CHECK_IN_EARLY_MINUTES", default=30)
+QUEUEING_CHECK_IN_GRACE_MINUTES = env.int("QUEUEING_CHECK_IN_GRACE_MINUTES", default=15)
+CELERY_BEAT_SCHEDULE["queueing-appointments-expire"] = {
+    "task": "queueing.tasks.appointments_expire_task",
+    "schedule": 300.0,
+}
 
 # --- Documents: PDF rendering, signatures, verification ---------------------
 # Public address printed in QR codes; the verify page lives under it.

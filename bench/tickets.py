@@ -1,0 +1,153 @@
+"""Queue numbers issued per second by 100 concurrent HTTP clients on PostgreSQL, and duplicates.
+
+Run: .venv/bin/python bench/tickets.py   (after `make test` has built .venv)
+Each client keeps one connection and POSTs to the ticket API in a loop, spread over the four
+services of a centre that is open around the clock (created here, so the wall clock does not
+matter). Duplicates are checked twice: in the answers, and in the database (numbers of each
+service must be exactly 1..N). A floor is measured in the same run: /health/ with the same
+clients, the cheapest page the stack serves.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import statistics
+import subprocess
+import threading
+import time
+from collections import Counter
+
+from _harness import PYTHON, ROOT, bench_env, fresh_database, gunicorn, load
+
+CLIENTS = int(os.environ.get("BENCH_CLIENTS", "100"))
+SECONDS = float(os.environ.get("BENCH_SECONDS", "15"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+THREADS = int(os.environ.get("BENCH_THREADS", "8"))
+CENTRE = "BENCH.24H"
+LETTERS = os.environ.get("BENCH_LETTERS", "A,B,C,D").split(",")
+
+SETUP = f"""
+import datetime
+from agencies.models import Centre, OpeningSession
+from divisions.models import Ward
+from queueing.demo import queueing_demo_load
+from queueing.models import Counter
+centre, _ = Centre.objects.update_or_create(code={CENTRE!r}, defaults=dict(
+    name="Trung tâm đo hiệu năng", ward=Ward.objects.first(), address="—"))
+for weekday in range(7):
+    OpeningSession.objects.update_or_create(centre=centre, weekday=weekday, opens=datetime.time(0),
+        defaults=dict(closes=datetime.time(23, 59, 59, 999999)))
+for number in range(1, 6):
+    Counter.objects.get_or_create(centre=centre, number=number)
+queueing_demo_load([centre])
+"""
+
+CHECK = f"""
+from django.db.models import Count, Max
+from queueing.models import Ticket
+rows = Ticket.objects.filter(centre__code={CENTRE!r}).values("issued_service__letter", "day").annotate(
+    n=Count("pk"), distinct=Count("number", distinct=True), top=Max("number"))
+print(sum(r["n"] for r in rows), sum(r["n"] - r["distinct"] for r in rows),
+      sum(r["top"] - r["distinct"] for r in rows))
+"""
+
+
+def manage_shell(env: dict, code: str) -> str:
+    result = subprocess.run(
+        [PYTHON, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    # Django's shell announces its automatic imports first; the answer is the last line.
+    return result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
+
+
+def take_tickets(host: str, *, clients: int, seconds: float) -> dict:
+    hostname, port = host.split(":")
+    path = f"/api/xep-hang/{CENTRE}/so/"
+    latencies: list[float] = []
+    codes: list[tuple[str, str]] = []
+    errors = 0
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+
+    def client(index: int):
+        nonlocal errors
+        conn = http.client.HTTPConnection(hostname, int(port), timeout=30)
+        mine, got, failed = [], [], 0
+        letter = LETTERS[index % len(LETTERS)]
+        body = json.dumps({"service": letter, "channel": "kiosk"})
+        headers = {"Content-Type": "application/json"}
+        while time.monotonic() < stop_at:
+            started = time.perf_counter()
+            try:
+                conn.request("POST", path, body, headers)
+                response = conn.getresponse()
+                data = response.read()
+            except OSError:
+                failed += 1
+                conn = http.client.HTTPConnection(hostname, int(port), timeout=30)
+                continue
+            if response.status != 201:
+                failed += 1
+                continue
+            mine.append(time.perf_counter() - started)
+            got.append((letter, json.loads(data)["code"]))
+        with lock:
+            latencies.extend(mine)
+            codes.extend(got)
+            errors += failed
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    began = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - began
+    latencies.sort()
+    duplicates = sum(n - 1 for n in Counter(codes).values() if n > 1)
+    return {
+        "tickets": len(codes),
+        "errors": errors,
+        "duplicates": duplicates,
+        "per_s": len(codes) / elapsed,
+        "p50_ms": statistics.median(latencies) * 1000 if latencies else float("nan"),
+        "p95_ms": latencies[int(len(latencies) * 0.95) - 1] * 1000 if latencies else float("nan"),
+    }
+
+
+def main() -> None:
+    env = bench_env()
+    fresh_database(env)
+    manage_shell(env, SETUP)
+    with gunicorn(env, workers=WORKERS, threads=THREADS) as host:
+        take_tickets(host, clients=8, seconds=2)  # warm-up: imports, connections, first sequences
+        floor = load(host, "/health/", clients=CLIENTS, seconds=5)
+        figures = take_tickets(host, clients=CLIENTS, seconds=SECONDS)
+    total, db_duplicates, db_gaps = (int(x) for x in manage_shell(env, CHECK).split())
+    duplicates = figures["duplicates"] + db_duplicates
+    print(
+        f"cores={os.cpu_count()} gunicorn_workers={WORKERS} threads={THREADS} "
+        f"clients={CLIENTS} seconds={SECONDS}"
+    )
+    print(f"health   {floor['rps']:8.1f} req/s  p95 {floor['p95_ms']:6.1f} ms  (floor: the cheapest page)")
+    print(
+        f"tickets  {figures['per_s']:8.1f} /s     p50 {figures['p50_ms']:6.1f} ms"
+        f"  p95 {figures['p95_ms']:6.1f} ms"
+        f"  ({figures['tickets']} tickets, {figures['errors']} errors)"
+    )
+    print(f"database: {total} tickets, {db_duplicates} duplicate numbers, {db_gaps} gaps")
+    print(
+        f"tickets_per_s={figures['per_s']:.1f} duplicates={duplicates} gaps={db_gaps} "
+        f"p95_ms={figures['p95_ms']:.1f} floor_rps={floor['rps']:.1f} errors={figures['errors']}"
+    )
+
+
+if __name__ == "__main__":
+    main()

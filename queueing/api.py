@@ -1,0 +1,253 @@
+"""The queue API for kiosks and phones (Django REST framework).
+
+Errors answer with `detail` in the site's language: 404 for an unknown centre, service or ticket,
+409 when the queue refuses (closed, too many tickets), 400 for malformed input.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from registry.citizen_id import validate_citizen_id
+
+from . import appointments, selectors, services
+from .hours import opening_status
+from .models import Appointment, Ticket
+
+
+class TakeTicketSerializer(serializers.Serializer):
+    service = serializers.CharField(max_length=2, help_text="The service letter, e.g. A")
+    channel = serializers.ChoiceField(choices=[Ticket.Channel.KIOSK, Ticket.Channel.PHONE])
+    priority = serializers.ChoiceField(choices=Ticket.Priority.choices, required=False, default="")
+    citizen_id = serializers.CharField(max_length=15, required=False, default="", allow_blank=True)
+
+    def validate_citizen_id(self, value):
+        return _clean_citizen_id(value) if value.strip() else ""
+
+
+def _clean_citizen_id(value: str) -> str:
+    value = value.replace(" ", "")
+    try:
+        validate_citizen_id(value)
+    except DjangoValidationError as error:
+        raise serializers.ValidationError(error.messages) from error
+    return value
+
+
+def _not_found(message: str) -> Response:
+    return Response({"detail": message}, status=status.HTTP_404_NOT_FOUND)
+
+
+def _ticket_json(request, ticket: Ticket, **extra) -> dict:
+    return {
+        "id": str(ticket.public_id),
+        "code": ticket.code,
+        "service": ticket.service.letter if ticket.service_id == ticket.issued_service_id else None,
+        "status": ticket.status,
+        "issued_at": ticket.issued_at.isoformat(),
+        "counter": ticket.counter.number if ticket.counter_id else None,
+        "url": request.build_absolute_uri(reverse("queueing:ticket", args=[ticket.public_id])),
+        **extra,
+    }
+
+
+class CentreServicesView(APIView):
+    """Services of a centre with the people waiting and the estimated wait, and whether it is open."""
+
+    # Kiosks and phones are anonymous; skipping the session lookup keeps the hot path short.
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: dict, 404: dict})
+    def get(self, request, centre_code):
+        centre = selectors.centre_by_code(centre_code)
+        if centre is None:
+            return _not_found(_("Không tìm thấy trung tâm có mã %(code)s.") % {"code": centre_code})
+        opening = opening_status(centre, timezone.now())
+        return Response(
+            {
+                "centre": {"code": centre.code, "name": centre.name},
+                "open": opening.is_open,
+                "opens_at": opening.opens_at.isoformat() if opening.opens_at else None,
+                "services": [
+                    {
+                        "letter": row["service"].letter,
+                        "name": row["service"].name,
+                        "procedure_codes": row["service"].procedure_codes,
+                        "waiting": row["waiting"],
+                        "estimated_wait_minutes": round(row["wait"].total_seconds() / 60),
+                    }
+                    for row in selectors.waiting_by_service(centre)
+                ],
+            }
+        )
+
+
+class TakeTicketView(APIView):
+    """Take a queue number at a kiosk or on a phone (a phone needs the citizen ID)."""
+
+    # Kiosks and phones are anonymous; skipping the session lookup keeps the hot path short.
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=TakeTicketSerializer, responses={201: dict, 400: dict, 404: dict, 409: dict})
+    def post(self, request, centre_code):
+        setup = selectors.queue_setup(centre_code)
+        if setup is None:
+            return _not_found(_("Không tìm thấy trung tâm có mã %(code)s.") % {"code": centre_code})
+        form = TakeTicketSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        service = setup.services.get(data["service"])
+        if service is None:
+            return _not_found(_("Trung tâm không có dịch vụ %(letter)s.") % {"letter": data["service"]})
+        citizen_id = data["citizen_id"].replace(" ", "")
+        try:
+            ticket = services.ticket_issue(
+                centre=setup.centre,
+                service=service,
+                channel=data["channel"],
+                priority=data["priority"],
+                citizen_id=citizen_id,
+                sessions=setup.sessions,
+            )
+        except services.CentreClosed as error:
+            opens_at = error.details.get("opens_at")
+            body = {"detail": error.message, "opens_at": opens_at.isoformat() if opens_at else None}
+            return Response(body, status=status.HTTP_409_CONFLICT)
+        except services.TicketLimitReached as error:
+            held = [_ticket_json(request, t) for t in error.details["held"]]
+            return Response({"detail": error.message, "held": held}, status=status.HTTP_409_CONFLICT)
+        except services.QueueError as error:
+            return Response({"detail": error.message}, status=status.HTTP_409_CONFLICT)
+        return Response(_ticket_json(request, ticket), status=status.HTTP_201_CREATED)
+
+
+class TicketStatusView(APIView):
+    """Where a ticket stands: people ahead, estimated wait, the counter once called."""
+
+    # Kiosks and phones are anonymous; skipping the session lookup keeps the hot path short.
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: dict, 404: dict})
+    def get(self, request, public_id):
+        found = selectors.ticket_status(public_id)
+        if found is None:
+            return _not_found(_("Không tìm thấy số thứ tự này."))
+        return Response(
+            _ticket_json(
+                request,
+                found.ticket,
+                people_ahead=found.ahead,
+                estimated_wait_minutes=found.wait_minutes,
+                near_front=found.near_front,
+            )
+        )
+
+
+def _slot_json(slot) -> dict:
+    return {"starts_at": slot.starts_at.isoformat(), "ends_at": slot.ends_at.isoformat(), "free": slot.free}
+
+
+def _service_or_404(centre_code: str, letter: str):
+    setup = selectors.queue_setup(centre_code)
+    if setup is None:
+        return None, _not_found(_("Không tìm thấy trung tâm có mã %(code)s.") % {"code": centre_code})
+    service = setup.services.get(letter or "")
+    if service is None:
+        return None, _not_found(_("Trung tâm không có dịch vụ %(letter)s.") % {"letter": letter})
+    return service, None
+
+
+class FreeSlotsView(APIView):
+    """Free appointment slots of a service (`?service=A`), the earliest first, over two weeks."""
+
+    # Kiosks and phones are anonymous; skipping the session lookup keeps the hot path short.
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: dict, 404: dict})
+    def get(self, request, centre_code):
+        service, missing = _service_or_404(centre_code, request.query_params.get("service", ""))
+        if missing:
+            return missing
+        slots = [_slot_json(s) for s in appointments.free_slots(service)]
+        return Response({"service": service.letter, "slots": slots})
+
+
+class BookSerializer(serializers.Serializer):
+    service = serializers.CharField(max_length=2)
+    starts_at = serializers.DateTimeField()
+    full_name = serializers.CharField(max_length=120)
+    phone = serializers.RegexField(r"^\d{9,11}$", max_length=11)
+    citizen_id = serializers.CharField(max_length=15)
+    procedure_code = serializers.CharField(max_length=20, required=False, default="", allow_blank=True)
+
+    def validate_citizen_id(self, value):
+        return _clean_citizen_id(value)
+
+
+def _appointment_json(request, appointment) -> dict:
+    return {
+        "id": str(appointment.public_id),
+        "code": appointment.code,
+        "service": appointment.service.letter,
+        "starts_at": appointment.slot.starts_at.isoformat(),
+        "status": appointment.status,
+        "url": request.build_absolute_uri(reverse("queueing:appointment", args=[appointment.public_id])),
+    }
+
+
+class BookView(APIView):
+    """Book an appointment by name, phone and citizen ID. A full slot: 409 with the next free slots."""
+
+    @extend_schema(request=BookSerializer, responses={201: dict, 400: dict, 404: dict, 409: dict})
+    def post(self, request, centre_code):
+        form = BookSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        service, missing = _service_or_404(centre_code, data["service"])
+        if missing:
+            return missing
+        procedure = data["procedure_code"] if data["procedure_code"] in service.procedure_codes else ""
+        try:
+            appointment = appointments.appointment_book(
+                service=service,
+                starts_at=data["starts_at"],
+                citizen_id=data["citizen_id"],
+                full_name=data["full_name"],
+                phone=data["phone"],
+                user=request.user,
+                procedure_code=procedure,
+            )
+        except appointments.SlotFull as error:
+            body = {"detail": error.message, "next_free": [_slot_json(s) for s in error.details["next_free"]]}
+            return Response(body, status=status.HTTP_409_CONFLICT)
+        except services.QueueError as error:
+            held = [a.code for a in error.details.get("held", [])]
+            return Response({"detail": error.message, "held": held}, status=status.HTTP_409_CONFLICT)
+        return Response(_appointment_json(request, appointment), status=status.HTTP_201_CREATED)
+
+
+class CancelView(APIView):
+    """Cancel an appointment; its id (from the booking answer) is the proof of holding it."""
+
+    @extend_schema(request=None, responses={200: dict, 404: dict, 409: dict})
+    def post(self, request, public_id):
+        found = Appointment.objects.filter(public_id=public_id).select_related("service", "slot").first()
+        if found is None:
+            return _not_found(_("Không tìm thấy lịch hẹn này."))
+        try:
+            found = appointments.appointment_cancel(appointment=found)
+        except services.QueueError as error:
+            return Response({"detail": error.message}, status=status.HTTP_409_CONFLICT)
+        return Response(_appointment_json(request, found))

@@ -1,0 +1,260 @@
+"""Appointments (lịch hẹn): slots from opening hours and counters, booking, cancel, check-in.
+
+A slot's capacity is held by the database: booking is one conditional UPDATE
+(`booked < capacity`) on the slot row, under a CHECK constraint `booked <= capacity`; never
+"count the bookings, then insert".
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .hours import LOCAL, local_now
+from .models import Appointment, AppointmentSlot, BookingHolder, QueueService, Ticket
+from .services import QueueError, ticket_issue
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+class SlotFull(QueueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Slot:
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    capacity: int
+    free: int
+
+
+def slot_capacity(service: QueueService) -> int:
+    return service.counters.count() * service.bookings_per_counter
+
+
+def slots_of_day(
+    service: QueueService, day: datetime.date, *, now: datetime.datetime | None = None
+) -> list[Slot]:
+    """The day's slots of a service, cut from the centre's opening sessions; past slots left out."""
+    now = now or timezone.now()
+    capacity = slot_capacity(service)
+    if capacity == 0:
+        return []
+    length = datetime.timedelta(minutes=service.slot_minutes)
+    booked = dict(
+        AppointmentSlot.objects.filter(
+            service=service,
+            starts_at__gte=datetime.datetime.combine(day, datetime.time(0), tzinfo=LOCAL),
+            starts_at__lt=datetime.datetime.combine(
+                day + datetime.timedelta(days=1), datetime.time(0), tzinfo=LOCAL
+            ),
+        ).values_list("starts_at", "booked")
+    )
+    slots = []
+    for session in service.centre.opening_sessions.filter(weekday=day.weekday()).order_by("opens"):
+        start = datetime.datetime.combine(day, session.opens, tzinfo=LOCAL)
+        closes = datetime.datetime.combine(day, session.closes, tzinfo=LOCAL)
+        while start + length <= closes:
+            if start > now:
+                taken = booked.get(start, 0)
+                slots.append(Slot(start, start + length, capacity, max(0, capacity - taken)))
+            start += length
+    return slots
+
+
+def free_slots(
+    service: QueueService, *, now: datetime.datetime | None = None, days: int = 14, limit: int = 50
+) -> list[Slot]:
+    """Free slots from now on, the earliest first."""
+    now = now or timezone.now()
+    today = local_now(now).date()
+    found = []
+    for offset in range(days):
+        found += [
+            s for s in slots_of_day(service, today + datetime.timedelta(days=offset), now=now) if s.free
+        ]
+        if len(found) >= limit:
+            break
+    return found[:limit]
+
+
+def _slot_for(service: QueueService, starts_at: datetime.datetime, now: datetime.datetime) -> Slot:
+    day = local_now(starts_at).date()
+    for slot in slots_of_day(service, day, now=now):
+        if slot.starts_at == starts_at:
+            return slot
+    raise QueueError(_("Khung giờ này không có trong lịch làm việc của trung tâm."))
+
+
+def _hold_place(service: QueueService, slot: Slot) -> AppointmentSlot:
+    try:
+        with transaction.atomic():
+            AppointmentSlot.objects.get_or_create(
+                service=service,
+                starts_at=slot.starts_at,
+                defaults={"ends_at": slot.ends_at, "capacity": slot.capacity},
+            )
+    except IntegrityError:
+        pass  # created by a parallel booking a moment ago
+    row = AppointmentSlot.objects.get(service=service, starts_at=slot.starts_at)
+    taken = AppointmentSlot.objects.filter(pk=row.pk, booked__lt=F("capacity")).update(booked=F("booked") + 1)
+    if not taken:
+        raise SlotFull(_("Khung giờ này đã hết chỗ. Hãy chọn một khung giờ khác."))
+    return row
+
+
+def _check_booking_limit(citizen_id: str, now: datetime.datetime) -> None:
+    try:
+        with transaction.atomic():
+            BookingHolder.objects.get_or_create(citizen_id=citizen_id)
+    except IntegrityError:
+        pass
+    BookingHolder.objects.select_for_update().get(citizen_id=citizen_id)
+    held = Appointment.objects.filter(
+        citizen_id=citizen_id, status=Appointment.Status.BOOKED, slot__ends_at__gt=now
+    ).select_related("slot")
+    limit = settings.QUEUEING_MAX_BOOKINGS_PER_CITIZEN
+    if len(held) >= limit:
+        raise QueueError(
+            _("Mỗi số định danh chỉ được giữ tối đa %(limit)d lịch hẹn. Bạn đang giữ: %(codes)s.")
+            % {"limit": limit, "codes": ", ".join(a.code for a in held)},
+            held=list(held),
+        )
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+
+
+def appointment_book(
+    *,
+    service: QueueService,
+    starts_at: datetime.datetime,
+    citizen_id: str,
+    full_name: str,
+    phone: str,
+    user=None,
+    procedure_code: str = "",
+    dossier_code: str = "",
+    now: datetime.datetime | None = None,
+) -> Appointment:
+    """Book a place in a slot. A full slot raises SlotFull with the next free slots."""
+    now = now or timezone.now()
+    slot = _slot_for(service, starts_at, now)
+    try:
+        with transaction.atomic():
+            _check_booking_limit(citizen_id, now)
+            row = _hold_place(service, slot)
+            return Appointment.objects.create(
+                code=_new_code(),
+                centre=service.centre,
+                service=service,
+                slot=row,
+                user=user if user is not None and user.is_authenticated else None,
+                citizen_id=citizen_id,
+                full_name=full_name.strip(),
+                phone=phone.strip(),
+                procedure_code=procedure_code,
+                dossier_code=dossier_code,
+                created_at=now,
+            )
+    except SlotFull as error:
+        error.details["next_free"] = free_slots(service, now=max(now, starts_at), limit=5)
+        raise
+
+
+def appointment_cancel(*, appointment: Appointment, now: datetime.datetime | None = None) -> Appointment:
+    with transaction.atomic():
+        appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if appointment.status != Appointment.Status.BOOKED:
+            raise QueueError(_("Lịch hẹn này không còn hiệu lực để hủy."))
+        appointment.status = Appointment.Status.CANCELLED
+        appointment.save(update_fields=["status"])
+        AppointmentSlot.objects.filter(pk=appointment.slot_id).update(booked=F("booked") - 1)
+        return appointment
+
+
+def appointment_reschedule(
+    *, appointment: Appointment, starts_at: datetime.datetime, now: datetime.datetime | None = None
+) -> Appointment:
+    """Move to another slot: the new place is taken before the old one is given back, in one transaction."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if appointment.status != Appointment.Status.BOOKED:
+            raise QueueError(_("Lịch hẹn này không còn hiệu lực để đổi."))
+        old_slot_id = appointment.slot_id
+        slot = _slot_for(appointment.service, starts_at, now)
+        try:
+            with transaction.atomic():
+                appointment.slot = _hold_place(appointment.service, slot)
+        except SlotFull as error:
+            error.details["next_free"] = free_slots(appointment.service, now=max(now, starts_at), limit=5)
+            raise
+        appointment.save(update_fields=["slot"])
+        AppointmentSlot.objects.filter(pk=old_slot_id).update(booked=F("booked") - 1)
+        return appointment
+
+
+def appointment_check_in(*, appointment: Appointment, now: datetime.datetime | None = None) -> Ticket:
+    """Turn an appointment into a ticket that goes ahead of the walk-ins of its slot."""
+    now = now or timezone.now()
+    early = datetime.timedelta(minutes=settings.QUEUEING_CHECK_IN_EARLY_MINUTES)
+    grace = datetime.timedelta(minutes=settings.QUEUEING_CHECK_IN_GRACE_MINUTES)
+    with transaction.atomic():
+        appointment = (
+            Appointment.objects.select_for_update()
+            .select_related("slot", "service", "centre")
+            .get(pk=appointment.pk)
+        )
+        if appointment.status == Appointment.Status.CHECKED_IN:
+            return appointment.ticket
+        if appointment.status != Appointment.Status.BOOKED:
+            raise QueueError(_("Lịch hẹn này đã bị hủy."))
+        if now < appointment.slot.starts_at - early:
+            raise QueueError(
+                _("Chưa đến giờ hẹn. Bạn có thể xác nhận đến từ %(time)s.")
+                % {"time": local_now(appointment.slot.starts_at - early).strftime("%H:%M %d/%m/%Y")}
+            )
+        if now > appointment.slot.starts_at + grace:
+            raise QueueError(_("Đã quá giờ hẹn. Hãy lấy số thứ tự thông thường hoặc đặt lịch mới."))
+        ticket = ticket_issue(
+            centre=appointment.centre,
+            service=appointment.service,
+            channel=Ticket.Channel.APPOINTMENT,
+            citizen_id="",  # the booking limit already applied to this ID
+            appointment_start=appointment.slot.starts_at,
+            now=now,
+        )
+        appointment.status = Appointment.Status.CHECKED_IN
+        appointment.ticket = ticket
+        appointment.save(update_fields=["status", "ticket"])
+        return ticket
+
+
+def appointments_expire(*, now: datetime.datetime | None = None) -> int:
+    """Booked but not checked in by the end of the grace period: a no-show, and the place is freed.
+
+    Safe to run twice (only BOOKED rows change); run every few minutes by Celery beat.
+    """
+    now = now or timezone.now()
+    grace = datetime.timedelta(minutes=settings.QUEUEING_CHECK_IN_GRACE_MINUTES)
+    with transaction.atomic():
+        late = list(
+            Appointment.objects.select_for_update(skip_locked=True).filter(
+                status=Appointment.Status.BOOKED, slot__starts_at__lt=now - grace
+            )
+        )
+        for appointment in late:
+            appointment.status = Appointment.Status.NO_SHOW
+            appointment.save(update_fields=["status"])
+            AppointmentSlot.objects.filter(pk=appointment.slot_id).update(booked=F("booked") - 1)
+        return len(late)

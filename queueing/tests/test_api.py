@@ -1,0 +1,88 @@
+from unittest import mock
+
+import pytest
+from django.db import connection
+
+from queueing.models import Ticket
+
+from .conftest import CLOSED_NOW, OPEN_NOW
+
+
+@pytest.fixture
+def clock():
+    with mock.patch("django.utils.timezone.now", return_value=OPEN_NOW) as now:
+        yield now
+
+
+def take(client, centre_code, **data):
+    return client.post(f"/api/xep-hang/{centre_code}/so/", data, content_type="application/json")
+
+
+def test_services_and_waits(client, centre, clock):
+    body = client.get(f"/api/xep-hang/{centre.code}/dich-vu/").json()
+    assert body["open"] is True
+    assert [s["letter"] for s in body["services"]] == ["A", "B", "C", "D"]
+    take(client, centre.code, service="A", channel="kiosk")
+    body = client.get(f"/api/xep-hang/{centre.code}/dich-vu/").json()
+    assert body["services"][0]["waiting"] == 1
+
+
+def test_take_a_ticket_and_follow_it(client, centre, clock):
+    first = take(client, centre.code, service="B", channel="kiosk").json()
+    response = take(client, centre.code, service="B", channel="phone", citizen_id="001188123456")
+    assert response.status_code == 201
+    assert response.json()["code"] == "B002"
+    status = client.get(f"/api/xep-hang/so/{response.json()['id']}/").json()
+    assert status["people_ahead"] == 1
+    assert first["code"] == "B001"
+
+
+def test_unknown_centre_service_or_ticket_is_a_404_with_a_message(client, centre, clock):
+    for response in (
+        client.get("/api/xep-hang/000.99.99.H99/dich-vu/"),
+        take(client, "000.99.99.H99", service="A", channel="kiosk"),
+        take(client, centre.code, service="Z", channel="kiosk"),
+        client.get("/api/xep-hang/so/6c1d2c1e-0000-4000-8000-000000000000/"),
+    ):
+        assert response.status_code == 404
+        assert response.json()["detail"]
+
+
+def test_closed_centre_says_when_it_opens(client, centre, clock):
+    clock.return_value = CLOSED_NOW
+    response = take(client, centre.code, service="A", channel="kiosk")
+    assert response.status_code == 409
+    assert response.json()["opens_at"].startswith("2026-11-24T08:00")
+    assert "08:00" in response.json()["detail"]
+
+
+def test_too_many_tickets_returns_the_ones_held(client, centre, clock):
+    for _ in range(2):
+        take(client, centre.code, service="A", channel="phone", citizen_id="001188123456")
+    response = take(client, centre.code, service="A", channel="phone", citizen_id="001188123456")
+    assert response.status_code == 409
+    assert [t["code"] for t in response.json()["held"]] == ["A001", "A002"]
+    assert Ticket.objects.count() == 2
+
+
+def test_bad_input_is_a_400(client, centre, clock):
+    response = take(client, centre.code, service="A", channel="fax")
+    assert response.status_code == 400
+    assert "channel" in response.json()
+
+
+def test_a_malformed_citizen_id_is_a_400_that_says_why(client, centre, clock):
+    response = take(client, centre.code, service="A", channel="phone", citizen_id="123")
+    assert response.status_code == 400
+    assert "12" in response.json()["citizen_id"][0]
+
+
+def test_the_ticket_path_keeps_the_centre_setup_for_a_few_seconds(
+    client, centre, clock, settings, django_assert_max_num_queries
+):
+    settings.QUEUEING_SETUP_CACHE_SECONDS = 10
+    take(client, centre.code, service="A", channel="kiosk")
+    # No centre, service or opening-hours query: one statement on PostgreSQL; on SQLite the sequence
+    # and the ticket inside a savepoint.
+    with django_assert_max_num_queries(1 if connection.vendor == "postgresql" else 4):
+        assert take(client, centre.code, service="A", channel="kiosk").json()["code"] == "A002"

@@ -1,0 +1,112 @@
+import datetime
+from unittest import mock
+
+import pytest
+from django.urls import reverse
+
+from queueing.hours import LOCAL
+from queueing.models import Appointment, AppointmentSlot, Ticket
+
+FRIDAY = datetime.datetime(2026, 11, 20, 10, 0, tzinfo=LOCAL)
+SLOT = datetime.datetime(2026, 11, 23, 9, 0, tzinfo=LOCAL)
+FORM = {"service": "A", "full_name": "Nguyễn Thị Lan", "phone": "0912345678", "citizen_id": "001188123456"}
+
+
+def book_at_nine(client, centre):
+    url = reverse("queueing:book", args=[centre.code]) + "?dich-vu=A"
+    return client.post(url, {**FORM, "starts_at": SLOT.isoformat()})
+
+
+@pytest.fixture
+def clock():
+    with mock.patch("django.utils.timezone.now", return_value=FRIDAY) as now:
+        yield now
+
+
+def test_booking_page_lists_free_slots_and_books(client, centre, clock):
+    url = reverse("queueing:book", args=[centre.code])
+    page = client.get(url, {"dich-vu": "A"}).content.decode()
+    assert SLOT.isoformat() in page
+    response = client.post(url + "?dich-vu=A", {**FORM, "starts_at": SLOT.isoformat()})
+    appointment = Appointment.objects.get()
+    assert response.url == reverse("queueing:appointment", args=[appointment.public_id])
+    confirmation = client.get(response.url).content.decode()
+    assert appointment.code in confirmation
+    assert "<svg" in confirmation
+    assert "09:00" in confirmation
+
+
+def test_booking_errors_keep_what_was_typed(client, centre, clock):
+    url = reverse("queueing:book", args=[centre.code]) + "?dich-vu=A"
+    response = client.post(url, {**FORM, "phone": "12", "starts_at": ""})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Nguyễn Thị Lan" in page
+    assert "Số điện thoại gồm 9 đến 11 chữ số" in page
+    assert "Hãy chọn một khung giờ." in page
+    assert not Appointment.objects.exists()
+
+
+def test_a_full_slot_offers_the_next_free_ones(client, centre, civil_status, clock):
+    AppointmentSlot.objects.create(
+        service=civil_status,
+        starts_at=SLOT,
+        ends_at=SLOT + datetime.timedelta(minutes=30),
+        capacity=2,
+        booked=2,
+    )
+    url = reverse("queueing:book", args=[centre.code]) + "?dich-vu=A"
+    page = client.post(url, {**FORM, "starts_at": SLOT.isoformat()}).content.decode()
+    assert "đã hết chỗ" in page
+    assert "09:30" in page
+
+
+def test_unknown_service_is_a_404(client, centre, clock):
+    assert client.get(reverse("queueing:book", args=[centre.code]), {"dich-vu": "Z"}).status_code == 404
+
+
+def test_cancel_then_the_slot_is_free_again(client, centre, clock):
+    client.post(
+        reverse("queueing:book", args=[centre.code]) + "?dich-vu=A", {**FORM, "starts_at": SLOT.isoformat()}
+    )
+    appointment = Appointment.objects.get()
+    client.post(reverse("queueing:appointment", args=[appointment.public_id]), {"action": "cancel"})
+    appointment.refresh_from_db()
+    assert appointment.status == Appointment.Status.CANCELLED
+    assert AppointmentSlot.objects.get().booked == 0
+
+
+def test_check_in_at_the_kiosk_by_code_prints_a_ticket(client, centre, clock):
+    client.post(
+        reverse("queueing:book", args=[centre.code]) + "?dich-vu=A", {**FORM, "starts_at": SLOT.isoformat()}
+    )
+    appointment = Appointment.objects.get()
+    clock.return_value = SLOT - datetime.timedelta(minutes=10)
+    response = client.post(
+        reverse("queueing:kiosk_check_in", args=[centre.code]), {"code": appointment.code.lower()}
+    )
+    ticket = Ticket.objects.get()
+    assert response.url == reverse("queueing:ticket_print", args=[ticket.public_id])
+    assert ticket.channel == Ticket.Channel.APPOINTMENT
+
+
+def test_api_free_slots_book_and_cancel(client, centre, clock):
+    slots = client.get(f"/api/xep-hang/{centre.code}/lich-trong/", {"service": "A"}).json()["slots"]
+    assert slots[0]["starts_at"].startswith("2026-11-20T10:30")  # Friday, after "now"
+    body = {**FORM, "starts_at": SLOT.isoformat()}
+    booked = client.post(f"/api/xep-hang/{centre.code}/lich-hen/", body, content_type="application/json")
+    assert booked.status_code == 201
+    other = {**body, "citizen_id": "001088000001"}
+    assert (
+        client.post(
+            f"/api/xep-hang/{centre.code}/lich-hen/", other, content_type="application/json"
+        ).status_code
+        == 201
+    )
+    third = {**body, "citizen_id": "001088000002"}
+    full = client.post(f"/api/xep-hang/{centre.code}/lich-hen/", third, content_type="application/json")
+    assert full.status_code == 409
+    assert full.json()["next_free"][0]["starts_at"].startswith("2026-11-23T09:30")
+    cancelled = client.post(f"/api/xep-hang/lich-hen/{booked.json()['id']}/huy/")
+    assert cancelled.json()["status"] == "cancelled"
+    assert client.get(f"/api/xep-hang/{centre.code}/lich-trong/", {"service": "Z"}).status_code == 404
