@@ -16,6 +16,7 @@ from formtools.wizard.views import SessionWizardView
 from agencies.models import Centre
 from divisions.models import Ward
 from documents.selectors import receipt_pdf_for
+from queueing.selectors import services_for_procedure
 from registry.base import population_registry
 from registry.citizen_id import validate_citizen_id
 
@@ -51,7 +52,12 @@ def procedure_detail(request, slug):
     return render(
         request,
         "procedures/detail.html",
-        {"procedure": procedure, "fee": fee_summary(procedure.fee_rule), "household": household},
+        {
+            "procedure": procedure,
+            "fee": fee_summary(procedure.fee_rule),
+            "household": household,
+            "queues": services_for_procedure(procedure.code),
+        },
     )
 
 

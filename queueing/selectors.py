@@ -237,3 +237,10 @@ def tickets_per_hour(centres, *, day: datetime.date) -> list[dict]:
         hour = issued.astimezone(LOCAL).hour
         counts[hour] = counts.get(hour, 0) + 1
     return [{"hour": hour, "issued": counts[hour]} for hour in sorted(counts)]
+
+
+def services_for_procedure(procedure_code: str) -> list[QueueService]:
+    """The queues, centre by centre, where this procedure is served (for "take a number" / "book")."""
+    # A JSON "contains" lookup is not portable to SQLite; the list of services is small.
+    services = QueueService.objects.filter(active=True).select_related("centre").order_by("centre__name")
+    return [service for service in services if procedure_code in service.procedure_codes]

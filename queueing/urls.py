@@ -7,6 +7,7 @@ app_name = "queueing"
 urlpatterns = [
     path("xep-hang/so/<uuid:public_id>/", views.ticket, name="ticket"),
     path("xep-hang/so/<uuid:public_id>/in/", views.ticket_print, name="ticket_print"),
+    path("xep-hang/so/<uuid:public_id>/phieu.pdf", views.ticket_pdf, name="ticket_pdf"),
     path("xep-hang/lich-hen/<uuid:public_id>/", views.appointment, name="appointment"),
     path("xep-hang/<str:centre_code>/", views.take_by_phone, name="take"),
     path("xep-hang/<str:centre_code>/dat-lich/", views.book, name="book"),

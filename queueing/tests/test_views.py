@@ -40,6 +40,16 @@ def test_kiosk_issues_and_shows_the_printed_ticket_with_a_qr_code(client, centre
     assert centre.name in page
 
 
+def test_the_ticket_is_also_an_80mm_pdf(client, centre, civil_status, clock):
+    client.post(reverse("queueing:kiosk", args=[centre.code]), {"service": civil_status.pk})
+    ticket = Ticket.objects.get()
+    response = client.get(reverse("queueing:ticket_pdf", args=[ticket.public_id]))
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")
+    missing = client.get(reverse("queueing:ticket_pdf", args=["6c1d2c1e-0000-4000-8000-000000000000"]))
+    assert missing.status_code == 404
+
+
 def test_kiosk_outside_opening_hours_says_when_it_opens(client, centre, civil_status, clock):
     clock.return_value = CLOSED_NOW
     response = client.post(reverse("queueing:kiosk", args=[centre.code]), {"service": civil_status.pk})
