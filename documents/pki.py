@@ -109,7 +109,17 @@ def demo_ca() -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
     return _load_pem(path)
 
 
+_loaded: dict[str, Credentials] = {}
+
+
 def agency_credentials(agency) -> Credentials:
+    """The agency's signing key and chain, read from disk once per process."""
+    if agency.code not in _loaded:
+        _loaded[agency.code] = _read_credentials(agency)
+    return _loaded[agency.code]
+
+
+def _read_credentials(agency) -> Credentials:
     configured = getattr(settings, "DOCUMENTS_PKCS12", {}).get(agency.code)
     if configured:
         key, cert, chain = pkcs12.load_key_and_certificates(

@@ -16,6 +16,7 @@ from ..pki import agency_credentials
 # signature field itself sits over that box, so viewers show its status there.
 SIGNATURE_BOX = (315, 95, 560, 165)  # PDF points from the bottom-left of page 1
 FIELD_NAME = "ChuKySo"
+SIGNATURE_BYTES = 16384  # an ECDSA signature with a two-certificate chain takes under 2 KB
 _NO_APPEARANCE = TextStampStyle(stamp_text=" ", border_width=0, background=None)
 
 
@@ -56,5 +57,6 @@ class LocalKeySigner:
             new_field_spec=fields.SigFieldSpec(FIELD_NAME, box=SIGNATURE_BOX, on_page=0),
         )
         out = io.BytesIO()
-        pdf_signer.sign_pdf(writer, output=out)
+        # Reserving room for the signature up front spares pyHanko a dummy signing pass to size it.
+        pdf_signer.sign_pdf(writer, output=out, bytes_reserved=SIGNATURE_BYTES)
         return out.getvalue()
