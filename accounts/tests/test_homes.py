@@ -80,3 +80,10 @@ def test_english_is_the_second_language(client, db):
     body = client.get(reverse("landing")).content.decode()
     assert '<html lang="en"' in body
     assert "Sign in" in body
+
+
+def test_a_phone_set_to_english_still_gets_vietnamese_until_the_person_chooses(client, db):
+    body = client.get(reverse("landing"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="vi"' in body
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert '<html lang="en"' in client.get(reverse("landing")).content.decode()
