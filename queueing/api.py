@@ -12,7 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -94,9 +96,12 @@ class CentreServicesView(APIView):
 class TakeTicketView(APIView):
     """Take a queue number at a kiosk or on a phone (a phone needs the citizen ID)."""
 
-    # Kiosks and phones are anonymous; skipping the session lookup keeps the hot path short.
+    # Kiosks and phones are anonymous; skipping the session lookup keeps the hot path short,
+    # and so does answering in JSON only (no content negotiation with the browsable API).
     authentication_classes: list = []
     permission_classes = [AllowAny]
+    renderer_classes = [JSONRenderer]
+    parser_classes = [JSONParser, FormParser]
 
     @extend_schema(request=TakeTicketSerializer, responses={201: dict, 400: dict, 404: dict, 409: dict})
     def post(self, request, centre_code):
