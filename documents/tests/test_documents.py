@@ -1,5 +1,4 @@
 import io
-import subprocess
 import unicodedata
 
 import pytest
@@ -19,21 +18,7 @@ from documents.seals import InvalidSeal, open_seal
 from documents.services import document_generate, document_request, marital_status_confirmation_request
 from portal.demo import DEMO_CITIZEN_ID, DEMO_PASSWORD
 
-
-def pdf_text(path) -> str:
-    return subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
-
-
-def qr_contents(path, tmp_path) -> str:
-    subprocess.run(
-        ["pdftoppm", "-r", "150", "-png", "-singlefile", str(path), str(tmp_path / "page")], check=True
-    )
-    result = subprocess.run(
-        ["zbarimg", "--raw", "-q", str(tmp_path / "page.png")], capture_output=True, text=True
-    )
-    return result.stdout.strip()
+from .pdftools import pdf_text, qr_contents
 
 
 def test_the_result_reads_as_correct_vietnamese(issued):

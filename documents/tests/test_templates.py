@@ -1,21 +1,10 @@
-import subprocess
-
 import pytest
 
 from documents.models import Document
 from documents.samples import SAMPLES, sample_request
 from documents.services import document_generate
 
-
-def pdf_text(path) -> str:
-    return subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
-
-
-def pdf_pages(path) -> int:
-    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
-    return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+from .pdftools import pdf_info, pdf_pages, pdf_text, qr_contents
 
 
 @pytest.mark.parametrize("kind", list(SAMPLES))
@@ -55,13 +44,6 @@ def test_the_queue_ticket_fits_an_80mm_roll_and_its_qr_leads_to_the_ticket(tmp_p
     assert "A012" in text
     assert "Trước bạn có 4 người" in text
     assert "Người cao tuổi" in text
-    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
-    width_pt = float(next(line for line in info.splitlines() if line.startswith("Page size:")).split()[2])
+    width_pt = float(pdf_info(path)["Page size"].split()[0])
     assert round(width_pt / 72 * 25.4) == 80
-    subprocess.run(
-        ["pdftoppm", "-r", "200", "-png", "-singlefile", str(path), str(tmp_path / "t")], check=True
-    )
-    scanned = subprocess.run(
-        ["zbarimg", "--raw", "-q", str(tmp_path / "t.png")], capture_output=True, text=True
-    )
-    assert scanned.stdout.strip() == url
+    assert qr_contents(path, tmp_path, dpi=200) == url

@@ -1,11 +1,10 @@
-import subprocess
-
 import pytest
 from django.urls import reverse
 
 from agencies.models import Agency
 from documents.models import Document
 from documents.services import document_generate
+from documents.tests.pdftools import pdf_text
 from procedures.models import Procedure
 from procedures.services import dossier_submit, receipt_record
 
@@ -41,9 +40,7 @@ def test_the_receipt_becomes_a_signed_pdf_held_by_the_applicant(
     document = Document.objects.get(kind=Document.Kind.RECEIPT, subject_ref=dossier.code)
     assert (document.issuer, document.owner) == (reception, filer)
     document = document_generate(document_id=document.pk)
-    text = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", document.file.path, "-"], capture_output=True, text=True, check=True
-    ).stdout
+    text = pdf_text(document.file.path)
     assert dossier.code in text
     assert "Nguyễn Thị Mai" in text
     assert "Bản chính giấy tờ cần chứng thực" in " ".join(text.split())
