@@ -96,6 +96,14 @@ def _wait_until_up(port: int, timeout: float = 30) -> None:
     raise RuntimeError("gunicorn did not start")
 
 
+def percentile(values, fraction: float) -> float:
+    """The value below which `fraction` of the values fall (nearest rank); nan when there are none."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[max(0, int(len(ordered) * fraction) - 1)]
+
+
 def load(host: str, path: str, *, clients: int, seconds: float) -> dict:
     """`clients` keep-alive connections request `path` in a loop; returns rps and latency percentiles."""
     latencies: list[float] = []
@@ -138,5 +146,5 @@ def load(host: str, path: str, *, clients: int, seconds: float) -> dict:
         "errors": errors,
         "rps": len(latencies) / elapsed,
         "p50_ms": statistics.median(latencies) * 1000 if latencies else float("nan"),
-        "p95_ms": latencies[int(len(latencies) * 0.95) - 1] * 1000 if latencies else float("nan"),
+        "p95_ms": percentile(latencies, 0.95) * 1000,
     }

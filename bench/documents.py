@@ -12,7 +12,7 @@ import statistics
 import sys
 import time
 
-from _harness import ROOT, bench_env, fresh_database
+from _harness import ROOT, bench_env, fresh_database, percentile
 
 DOCUMENTS = int(os.environ.get("BENCH_DOCUMENTS", "1000"))
 BARE_RUNS = int(os.environ.get("BENCH_BARE_RUNS", "50"))
@@ -24,11 +24,6 @@ def rss_mb() -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return float("nan")
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[max(0, int(len(ordered) * fraction) - 1)]
 
 
 def main() -> None:

@@ -21,7 +21,7 @@ import threading
 import time
 from collections import Counter
 
-from _harness import PYTHON, ROOT, bench_env, fresh_database, gunicorn, load
+from _harness import PYTHON, ROOT, bench_env, fresh_database, gunicorn, load, percentile
 
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "100"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "15"))
@@ -120,7 +120,7 @@ def take_tickets(host: str, *, clients: int, seconds: float) -> dict:
         "duplicates": duplicates,
         "per_s": len(codes) / elapsed,
         "p50_ms": statistics.median(latencies) * 1000 if latencies else float("nan"),
-        "p95_ms": latencies[int(len(latencies) * 0.95) - 1] * 1000 if latencies else float("nan"),
+        "p95_ms": percentile(latencies, 0.95) * 1000,
     }
 
 
