@@ -126,6 +126,12 @@ class Draft(models.Model):
         return self.form.procedure
 
 
+class DeadlineState(models.TextChoices):
+    ON_TRACK = "on_track", _("Trong hạn")
+    DUE_SOON = "due_soon", _("Sắp đến hạn")
+    OVERDUE = "overdue", _("Quá hạn")
+
+
 class Dossier(models.Model):
     """A dossier (hồ sơ) as filed: the form data frozen with the definition version it was filed under."""
 
@@ -153,11 +159,26 @@ class Dossier(models.Model):
     fee = models.PositiveIntegerField(_("lệ phí (đồng)"), default=0)
     received_at = models.DateTimeField(_("ngày tiếp nhận"))
     due_date = models.DateField(_("ngày hẹn trả"))
+    # The deadline clock (kept by routing between agencies): the instant the result is due on the
+    # working-hours calendar, moved later while the clock is paused for the citizen.
+    due_at = models.DateTimeField(_("hạn giải quyết"), null=True, blank=True)
+    deadline_state = models.CharField(
+        _("tiến độ"), max_length=10, choices=DeadlineState.choices, default=DeadlineState.ON_TRACK
+    )
+    # Settled = a result issued or the dossier refused/stopped; on_time is fixed at that moment
+    # and is what the on-time rate (settled on time ÷ settled) counts.
+    settled_at = models.DateTimeField(_("ngày giải quyết xong"), null=True, blank=True)
+    on_time = models.BooleanField(_("đúng hạn"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("hồ sơ")
         verbose_name_plural = _("hồ sơ")
         ordering = ["-received_at"]
+        indexes = [
+            # The supervisor's figures: settled dossiers per centre and period, open ones by deadline.
+            models.Index(fields=["centre", "settled_at"], name="dossier_centre_settled"),
+            models.Index(fields=["deadline_state", "due_at"], name="dossier_state_due"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(applicant_citizen_id__regex=r"^[0-9]{12}$"),
