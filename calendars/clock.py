@@ -215,21 +215,44 @@ def _subtract_working_time(here: datetime.datetime, left: datetime.timedelta) ->
     raise ValueError("no working time in the calendar for ten years")
 
 
+def working_days_in(first: datetime.date, last: datetime.date) -> int:
+    """How many working days from `first` to `last`, both included (counted, not walked)."""
+    if last < first:
+        return 0
+    weeks, rest = divmod((last - first).days + 1, 7)
+    count = weeks * 5 + sum(1 for i in range(rest) if (first.weekday() + i) % 7 < 5)
+    for year in range(first.year, last.year + 1):
+        for day, kind in _exceptions(year).items():
+            if first <= day <= last and (kind == _WORKING_KIND) != (day.weekday() < 5):
+                count += 1 if kind == _WORKING_KIND else -1
+    return count
+
+
+def _within_day(day: datetime.date, start, end, tz) -> datetime.timedelta:
+    total = datetime.timedelta()
+    for opens, closes in _day_sessions(day, tz):
+        begin, finish = max(opens, start), min(closes, end)
+        if finish > begin:
+            total += finish - begin
+    return total
+
+
 def working_time_between(start: datetime.datetime, end: datetime.datetime) -> datetime.timedelta:
     """Working time from `start` to `end`; negative when `end` is before `start`."""
     start, end = _local(start), _local(end)
     if end < start:
         return -working_time_between(end, start)
-    total = datetime.timedelta()
     tz = start.tzinfo
-    day = start.date()
-    while day <= end.date():
-        for opens, closes in _day_sessions(day, tz):
-            begin, finish = max(opens, start), min(closes, end)
-            if finish > begin:
-                total += finish - begin
-        day += datetime.timedelta(days=1)
-    return total
+    if start.date() == end.date():
+        return _within_day(start.date(), start, end, tz)
+    # The two partial days walked, the whole days between them counted.
+    one = datetime.timedelta(days=1)
+    whole = working_days_in(start.date() + one, end.date() - one)
+    return (
+        _within_day(start.date(), start, end, tz)
+        + whole * working_day_length()
+        + _within_day(end.date(), start, end, tz)
+    )
 
 
 # --- What people see ---------------------------------------------------------------------------
@@ -277,7 +300,9 @@ def deadline_state(due_at: datetime.datetime | None, now: datetime.datetime | No
     if now > due_at:
         return DeadlineState.OVERDUE
     soon = datetime.timedelta(hours=settings.DEADLINE_DUE_SOON_WORKING_HOURS)
-    if working_time_between(now, due_at) < soon:
+    # Less than `soon` left ⇔ due before the instant `soon` of working time from now (working
+    # time only grows with the end instant): a day's walk, however far the deadline is.
+    if due_at < add_working_time(now, soon):
         return DeadlineState.DUE_SOON
     return DeadlineState.ON_TRACK
 

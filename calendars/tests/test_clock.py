@@ -260,3 +260,33 @@ def test_due_soon_counts_working_hours_not_clock_hours():
     assert clock.deadline_state(at(2026, 11, 30, 16), now=at(2026, 11, 27, 16)) == DeadlineState.ON_TRACK
     assert clock.deadline_state(at(2026, 11, 30, 15), now=at(2026, 11, 27, 16)) == DeadlineState.DUE_SOON
     assert clock.deadline_state(None) == DeadlineState.ON_TRACK
+
+
+@property_settings
+@given(first=moments, second=moments)
+def test_counting_whole_days_agrees_with_walking_them(first, second):
+    start, end = min(first, second), max(first, second)
+    walked = datetime.timedelta()
+    day = start.date()
+    while day <= end.date():
+        for opens, closes in clock.sessions():
+            begin = max(datetime.datetime.combine(day, opens, tzinfo=HANOI), start)
+            finish = min(datetime.datetime.combine(day, closes, tzinfo=HANOI), end)
+            if clock.is_working_day(day) and finish > begin:
+                walked += finish - begin
+        day += datetime.timedelta(days=1)
+    assert clock.working_time_between(start, end) == walked
+
+
+@property_settings
+@given(now=moments, left=st.integers(min_value=-3 * 8 * 60, max_value=3 * 8 * 60))
+def test_deadline_state_agrees_with_the_working_time_left(now, left):
+    due = clock.add_working_time(now, datetime.timedelta(minutes=left))
+    remaining = clock.working_time_between(now, due)
+    state = clock.deadline_state(due, now=now)
+    if due < now:
+        assert state == DeadlineState.OVERDUE
+    elif remaining < 8 * H:
+        assert state == DeadlineState.DUE_SOON
+    else:
+        assert state == DeadlineState.ON_TRACK
