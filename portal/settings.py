@@ -239,6 +239,8 @@ QUEUEING_SETUP_CACHE_SECONDS = env.int("QUEUEING_SETUP_CACHE_SECONDS", default=1
 QUEUEING_MAX_BOOKINGS_PER_CITIZEN = env.int("QUEUEING_MAX_BOOKINGS_PER_CITIZEN", default=2)
 QUEUEING_CHECK_IN_EARLY_MINUTES = env.int("QUEUEING_CHECK_IN_EARLY_MINUTES", default=30)
 QUEUEING_CHECK_IN_GRACE_MINUTES = env.int("QUEUEING_CHECK_IN_GRACE_MINUTES", default=15)
+# A chosen slot is kept for the browser that chose it while the booking form is completed.
+QUEUEING_SLOT_HOLD_MINUTES = env.int("QUEUEING_SLOT_HOLD_MINUTES", default=5)
 CELERY_BEAT_SCHEDULE["queueing-appointments-expire"] = {
     "task": "queueing.tasks.appointments_expire_task",
     "schedule": 300.0,
