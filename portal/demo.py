@@ -356,7 +356,18 @@ def demo_data_load() -> list[DemoAccount]:
 
     procedures_demo_load()
     queueing_demo_load(centres)
+    _load_calendar()
     return DEMO_ACCOUNTS
+
+
+def _load_calendar() -> None:
+    """The working calendar for this year and the next two (seeding never undoes a supervisor's edit)."""
+    from django.utils import timezone
+
+    from calendars.services import calendar_seed
+
+    this = timezone.localdate().year
+    calendar_seed(years=[this, this + 1, this + 2])
 
 
 def _load_residents(province: Province, wards: list[Ward], streets: dict[str, list[str]]) -> None:

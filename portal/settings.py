@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "procedures",
     "queueing",
     "documents",
+    "calendars",
 ]
 
 MIDDLEWARE = [
@@ -223,6 +224,15 @@ PROCEDURES_UPLOAD_MAX_BYTES = env.int("PROCEDURES_UPLOAD_MAX_BYTES", default=10 
 # Drafts nobody touched for this long are deleted with their files (no personal data without purpose).
 PROCEDURES_DRAFT_RETENTION_DAYS = env.int("PROCEDURES_DRAFT_RETENTION_DAYS", default=30)
 CELERY_BEAT_SCHEDULE["procedures-drafts-purge"] = {"task": "procedures.drafts_purge", "schedule": 3600.0}
+
+# --- Working calendar and deadline clock (calendars/clock.py) ----------------
+# Legal working sessions of a working day, local time; a working day is their sum (8 hours).
+CALENDAR_WORKING_SESSIONS = env.str("CALENDAR_WORKING_SESSIONS", default="07:30-11:30,13:00-17:00")
+CALENDAR_TIME_ZONE = env.str("CALENDAR_TIME_ZONE", default="Asia/Ho_Chi_Minh")
+# Seconds a process trusts its copy of the calendar before asking the shared cache for changes.
+CALENDAR_RECHECK_SECONDS = env.float("CALENDAR_RECHECK_SECONDS", default=1.0)
+# A dossier or step is "due soon" with less than this much working time left.
+DEADLINE_DUE_SOON_WORKING_HOURS = env.int("DEADLINE_DUE_SOON_WORKING_HOURS", default=8)
 
 # --- Queueing: tickets, counters, appointments ------------------------------
 # Fairness: a priority ticket counts as taken this many minutes earlier (see queueing/policy.py).

@@ -205,6 +205,7 @@ def dossier_submit(
         fee=fee_amount(procedure.fee_rule, data=data, online=channel == Channel.ONLINE),
         received_at=received_at,
         due_date=deadlines.due_date(received_at, working_days=procedure.time_limit_days),
+        due_at=deadlines.due_at(received_at, working_days=procedure.time_limit_days),
     )
     for component, upload in (files or {}).items():
         Attachment.objects.create(

@@ -17,7 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .hours import LOCAL, local_now
+from .hours import LOCAL, local_now, opening_weekday
 from .models import Appointment, AppointmentSlot, BookingHolder, QueueService, SlotHold, Ticket
 from .services import QueueError, ticket_issue
 
@@ -59,7 +59,10 @@ def slots_of_day(
         ).values_list("starts_at", "booked")
     )
     slots = []
-    for session in service.centre.opening_sessions.filter(weekday=day.weekday()).order_by("opens"):
+    weekday = opening_weekday(day)  # closed on a public holiday, open on a compensatory working day
+    if weekday is None:
+        return []
+    for session in service.centre.opening_sessions.filter(weekday=weekday).order_by("opens"):
         start = datetime.datetime.combine(day, session.opens, tzinfo=LOCAL)
         closes = datetime.datetime.combine(day, session.closes, tzinfo=LOCAL)
         while start + length <= closes:
