@@ -356,6 +356,9 @@ def demo_data_load() -> list[DemoAccount]:
 
     procedures_demo_load()
     queueing_demo_load(centres)
+    from connectors.demo import connectors_demo_load
+
+    connectors_demo_load()
     return DEMO_ACCOUNTS
 
 

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "queueing",
     "documents",
     "notifications",
+    "connectors",
 ]
 
 MIDDLEWARE = [
@@ -287,6 +288,25 @@ NOTIFICATIONS_RETRY_MAX_SECONDS = env.int("NOTIFICATIONS_RETRY_MAX_SECONDS", def
 NOTIFICATIONS_SWEEP_GRACE_SECONDS = env.int("NOTIFICATIONS_SWEEP_GRACE_SECONDS", default=120)
 NOTIFICATIONS_SWEEP_BATCH = env.int("NOTIFICATIONS_SWEEP_BATCH", default=500)
 CELERY_BEAT_SCHEDULE["notifications-sweep"] = {"task": "notifications.sweep", "schedule": 60.0}
+
+# --- Connectors to other agencies' systems ------------------------------------
+# check name → backend class (connectors/backends); a national system replaces a local one here.
+CONNECTORS_BACKENDS = env.dict(
+    "CONNECTORS_BACKENDS",
+    default={
+        "citizen_verify": "connectors.backends.local.CitizenVerify",
+        "business_name_unique": "connectors.backends.local.BusinessNameUnique",
+        "fee_paid": "connectors.backends.local.FeePaid",
+    },
+)
+# Seconds one call may take before it counts as a timeout (and is retried).
+CONNECTORS_TIMEOUT_SECONDS = env.float("CONNECTORS_TIMEOUT_SECONDS", default=10.0)
+CONNECTORS_MAX_ATTEMPTS = env.int("CONNECTORS_MAX_ATTEMPTS", default=5)
+CONNECTORS_RETRY_BASE_SECONDS = env.int("CONNECTORS_RETRY_BASE_SECONDS", default=15)
+CONNECTORS_RETRY_MAX_SECONDS = env.int("CONNECTORS_RETRY_MAX_SECONDS", default=1800)
+# A pending call overdue by this long is re-queued by the sweep (broker down, task lost).
+CONNECTORS_SWEEP_GRACE_SECONDS = env.int("CONNECTORS_SWEEP_GRACE_SECONDS", default=120)
+CELERY_BEAT_SCHEDULE["connectors-sweep"] = {"task": "connectors.sweep", "schedule": 60.0}
 
 # --- API ------------------------------------------------------------------
 REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}
