@@ -357,6 +357,9 @@ def demo_data_load() -> list[DemoAccount]:
     procedures_demo_load()
     queueing_demo_load(centres)
     _load_calendar()
+    from connectors.demo import connectors_demo_load
+
+    connectors_demo_load()
     return DEMO_ACCOUNTS
 
 
@@ -397,6 +400,8 @@ def _demo_citizen(formers: list[FormerWard], streets: dict[str, list[str]]) -> d
         "household_code": "HN999001",
         "relation_to_head": "head",
         "marital_status": "single",
+        # So her SMS notifications show in the worker's log (the local SMS gateway).
+        "phone": "0912345678",
     }
 
 
@@ -409,6 +414,7 @@ def _load_accounts(province: Province, centres: list[Centre]) -> None:
             user.set_password(DEMO_PASSWORD)
         if account.role == "citizen":
             user.citizen_id = account.username
+            user.email = "lan.nguyen@example.vn"  # e-mail notifications print in the worker (console)
         user.first_name = account.full_name  # Vietnamese order, family name first: kept whole
         user.save()
         scope = {

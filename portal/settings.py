@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "queueing",
     "documents",
     "calendars",
+    "notifications",
+    "connectors",
 ]
 
 MIDDLEWARE = [
@@ -90,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "accounts.context_processors.display_preferences",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -268,6 +271,54 @@ DOCUMENTS_DEMO_PKI = env.bool("DOCUMENTS_DEMO_PKI", default=DEBUG)
 # agency code → PKCS#12 file with that agency's signing key and certificate chain.
 DOCUMENTS_PKCS12 = env.dict("DOCUMENTS_PKCS12", default={})
 DOCUMENTS_PKCS12_PASSPHRASE = env.str("DOCUMENTS_PKCS12_PASSPHRASE", default="")
+
+# --- Notifications: in-app, e-mail, SMS -------------------------------------
+# The channels in use (notifications/channels); a Zalo channel would be one more line.
+NOTIFICATIONS_CHANNELS = env.list(
+    "NOTIFICATIONS_CHANNELS",
+    default=[
+        "notifications.channels.in_app.InAppChannel",
+        "notifications.channels.email.EmailChannel",
+        "notifications.channels.sms.SmsChannel",
+    ],
+)
+# E-mail goes through Django's mail backend: EMAIL_URL=smtp+tls://user:pass@host:587 in
+# production; the console backend (printed by the worker) by default.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="MotCua <khong-tra-loi@motcua.example.gov.vn>")
+NOTIFICATIONS_SMS_GATEWAY = env.str(
+    "NOTIFICATIONS_SMS_GATEWAY", default="notifications.channels.sms.LocalSmsGateway"
+)
+NOTIFICATIONS_SMS_ASCII = env.bool("NOTIFICATIONS_SMS_ASCII", default=True)
+NOTIFICATIONS_LANGUAGE = env.str("NOTIFICATIONS_LANGUAGE", default="vi")
+# Attempts per notification, and the backoff between them (base × 2^(n-1), capped).
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=5)
+NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", default=30)
+NOTIFICATIONS_RETRY_MAX_SECONDS = env.int("NOTIFICATIONS_RETRY_MAX_SECONDS", default=3600)
+# A queued notification overdue by this long is re-queued by the sweep (broker down, worker lost).
+NOTIFICATIONS_SWEEP_GRACE_SECONDS = env.int("NOTIFICATIONS_SWEEP_GRACE_SECONDS", default=120)
+NOTIFICATIONS_SWEEP_BATCH = env.int("NOTIFICATIONS_SWEEP_BATCH", default=500)
+CELERY_BEAT_SCHEDULE["notifications-sweep"] = {"task": "notifications.sweep", "schedule": 60.0}
+
+# --- Connectors to other agencies' systems ------------------------------------
+# check name → backend class (connectors/backends); a national system replaces a local one here.
+CONNECTORS_BACKENDS = env.dict(
+    "CONNECTORS_BACKENDS",
+    default={
+        "citizen_verify": "connectors.backends.local.CitizenVerify",
+        "business_name_unique": "connectors.backends.local.BusinessNameUnique",
+        "fee_paid": "connectors.backends.local.FeePaid",
+    },
+)
+# Seconds one call may take before it counts as a timeout (and is retried).
+CONNECTORS_TIMEOUT_SECONDS = env.float("CONNECTORS_TIMEOUT_SECONDS", default=10.0)
+CONNECTORS_MAX_ATTEMPTS = env.int("CONNECTORS_MAX_ATTEMPTS", default=5)
+CONNECTORS_RETRY_BASE_SECONDS = env.int("CONNECTORS_RETRY_BASE_SECONDS", default=15)
+CONNECTORS_RETRY_MAX_SECONDS = env.int("CONNECTORS_RETRY_MAX_SECONDS", default=1800)
+# A pending call overdue by this long is re-queued by the sweep (broker down, task lost).
+CONNECTORS_SWEEP_GRACE_SECONDS = env.int("CONNECTORS_SWEEP_GRACE_SECONDS", default=120)
+CELERY_BEAT_SCHEDULE["connectors-sweep"] = {"task": "connectors.sweep", "schedule": 60.0}
 
 # --- API ------------------------------------------------------------------
 REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}

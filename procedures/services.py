@@ -252,6 +252,14 @@ def receipt_record(*, dossier_id: int) -> DossierEvent:
         Dossier.objects.select_for_update().select_related("procedure", "centre__ward").get(pk=dossier_id)
     )
     receipt_document_request(dossier=dossier)
+    from notifications.services import notify
+
+    notify(
+        key=f"dossier_received:{dossier.code}",
+        kind="dossier_received",
+        citizen_id=dossier.applicant_citizen_id,
+        dossier=dossier,
+    )
     event, _created = DossierEvent.objects.get_or_create(
         dossier=dossier,
         kind=DossierEvent.Kind.RECEIPT,
