@@ -235,6 +235,10 @@ def dossier_submit(
     if draft is not None:
         draft.delete()
 
+    from routing.services import dossier_route_start
+
+    dossier_route_start(dossier=dossier)
+
     from .tasks import dossier_receipt_record
 
     transaction.on_commit(lambda: dossier_receipt_record.delay(dossier.pk))
