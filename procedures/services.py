@@ -241,7 +241,8 @@ def dossier_submit(
 
     from .tasks import dossier_receipt_record
 
-    transaction.on_commit(lambda: dossier_receipt_record.delay(dossier.pk))
+    # robust: a broker that is down must not turn a filed dossier into an error page.
+    transaction.on_commit(lambda: dossier_receipt_record.delay(dossier.pk), robust=True)
     return dossier
 
 
