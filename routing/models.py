@@ -123,6 +123,8 @@ class DossierStep(models.Model):
     # While the citizen is asked for documents the clock is stopped from this instant.
     paused_at = models.DateTimeField(null=True, blank=True)
     missing = models.JSONField(default=list, blank=True)
+    # When the step appeared in the agency's inbox (started_at is when its clock started).
+    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["stage", "pk"]
