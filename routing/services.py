@@ -134,28 +134,51 @@ def applicant_ward(dossier: Dossier) -> Ward | None:
     return profile.address.ward
 
 
-def _rule_target(rule: RoutingRule, *, kind: str, dossier: Dossier, home: Ward | None) -> Agency | None:
+def _rule_target(rule: RoutingRule, *, kind: str, dossier: Dossier, home) -> Agency | None:
     agencies = Agency.objects.filter(kind=kind).order_by("pk")
     if rule.target == RoutingRule.Target.AGENCY:
         return rule.agency
     if rule.target == RoutingRule.Target.APPLICANT_WARD:
-        return agencies.filter(ward=home).first() if home else None
+        return agencies.filter(ward=home.ward).first() if home.ward else None
     if rule.target == RoutingRule.Target.CENTRE_WARD:
         return agencies.filter(ward=dossier.centre.ward_id).first()
     return agencies.filter(ward__isnull=True, province=dossier.centre.ward.province_id).first()
 
 
-def agency_for(*, dossier: Dossier, definition: StepDefinition, home: Ward | None = None) -> Agency:
+class _Home:
+    """The applicant's ward today, looked up only if a rule needs it (a registry call), then kept."""
+
+    def __init__(self, dossier: Dossier):
+        self.dossier = dossier
+        self._ward: Ward | None = None
+        self._known = False
+        self._rules: list[RoutingRule] | None = None
+
+    @property
+    def rules(self) -> list[RoutingRule]:
+        if self._rules is None:
+            self._rules = list(RoutingRule.objects.select_related("agency").order_by("position"))
+        return self._rules
+
+    @property
+    def ward(self) -> Ward | None:
+        if not self._known:
+            self._ward = applicant_ward(self.dossier)
+            self._known = True
+        return self._ward
+
+
+def agency_for(*, dossier: Dossier, definition: StepDefinition, home: _Home | None = None) -> Agency:
     """The agency that takes this step of this dossier: the first rule that yields one wins."""
-    home = home if home is not None else applicant_ward(dossier)
-    for rule in RoutingRule.objects.select_related("agency").order_by("position"):
+    home = home or _Home(dossier)
+    for rule in home.rules:
         if rule.procedure_codes and dossier.procedure.code not in rule.procedure_codes:
             continue
         if rule.step_keys and definition.key not in rule.step_keys:
             continue
         if rule.agency_kinds and definition.agency_kind not in rule.agency_kinds:
             continue
-        if rule.ward_id and rule.ward_id != (home.pk if home else dossier.centre.ward_id):
+        if rule.ward_id and rule.ward_id != (home.ward.pk if home.ward else dossier.centre.ward_id):
             continue
         agency = _rule_target(rule, kind=definition.agency_kind, dossier=dossier, home=home)
         if agency is not None:
@@ -275,19 +298,18 @@ def _actor_name(user) -> str:
 
 
 def _record(*, dossier, to_state, key=None, step=None, actor=None, at=None, **fields) -> Transition:
-    transition, _created = Transition.objects.get_or_create(
+    # A plain insert: every key is written once, under the dossier's row lock (or is a fresh
+    # uuid); were a hand-off ever applied twice, the unique key would roll the second one back.
+    return Transition.objects.create(
         key=key or f"action:{uuid.uuid4().hex}",
-        defaults={
-            "dossier": dossier,
-            "step": step,
-            "at": at or timezone.now(),
-            "actor": actor,
-            "actor_name": _actor_name(actor),
-            "to_state": to_state,
-            **fields,
-        },
+        dossier=dossier,
+        step=step,
+        at=at or timezone.now(),
+        actor=actor,
+        actor_name=_actor_name(actor),
+        to_state=to_state,
+        **fields,
     )
-    return transition
 
 
 # --- Starting and handing on ----------------------------------------------------------------
@@ -323,46 +345,51 @@ def _step_due(*, dossier: Dossier, definition: StepDefinition, started_at: datet
     return min(due, dossier.due_at)
 
 
-def _stage_definitions(dossier: Dossier, stage: int):
-    return StepDefinition.objects.filter(process__procedure_id=dossier.procedure_id, stage=stage).order_by(
-        "pk"
-    )
+def _definitions(dossier: Dossier) -> list[StepDefinition]:
+    """The dossier's process, read once per dossier object (hand-offs read it several times)."""
+    cached = getattr(dossier, "_routing_definitions", None)
+    if cached is None:
+        cached = list(
+            StepDefinition.objects.filter(process__procedure_id=dossier.procedure_id).order_by("stage", "pk")
+        )
+        dossier._routing_definitions = cached
+    return cached
+
+
+def _stage_definitions(dossier: Dossier, stage: int) -> list[StepDefinition]:
+    return [d for d in _definitions(dossier) if d.stage == stage]
 
 
 def _next_stage(dossier: Dossier, stage: int) -> int | None:
-    return (
-        StepDefinition.objects.filter(process__procedure_id=dossier.procedure_id, stage__gt=stage)
-        .order_by("stage")
-        .values_list("stage", flat=True)
-        .first()
-    )
+    return next((d.stage for d in _definitions(dossier) if d.stage > stage), None)
 
 
 def _open_stage(dossier: Dossier, stage: int, *, at: datetime.datetime) -> list[DossierStep]:
-    home = applicant_ward(dossier)
+    home = _Home(dossier)
+    existing = {s.definition_id: s for s in dossier.steps.filter(stage=stage).select_related("definition")}
     opened = []
     for definition in _stage_definitions(dossier, stage):
+        if definition.pk in existing:  # opened already: a repeated hand-off changes nothing
+            opened.append(existing[definition.pk])
+            continue
         agency = agency_for(dossier=dossier, definition=definition, home=home)
-        step, created = DossierStep.objects.get_or_create(
+        step = DossierStep.objects.create(
             dossier=dossier,
             definition=definition,
-            defaults={
-                "agency": agency,
-                "stage": stage,
-                "started_at": at,
-                "due_at": _step_due(dossier=dossier, definition=definition, started_at=at),
-            },
+            agency=agency,
+            stage=stage,
+            started_at=at,
+            due_at=_step_due(dossier=dossier, definition=definition, started_at=at),
         )
-        if created:
-            _record(
-                dossier=dossier,
-                step=step,
-                key=f"open:{step.pk}",
-                to_state=StepState.WAITING,
-                at=at,
-                to_unit=agency.name,
-                note=definition.name,
-            )
+        _record(
+            dossier=dossier,
+            step=step,
+            key=f"open:{step.pk}",
+            to_state=StepState.WAITING,
+            at=at,
+            to_unit=agency.name,
+            note=definition.name,
+        )
         opened.append(step)
     return opened
 
@@ -375,19 +402,24 @@ def _route_start(*, dossier_id: int) -> None:
     if first is None:
         return
     steps = _open_stage(dossier, first, at=dossier.received_at)
-    # At the counter the clerk has already checked and received the dossier in person.
+    # At the counter the clerk has already checked and received the dossier in person: the
+    # reception step is done and the next stage opens now, its clock running from receipt.
     if dossier.channel != Channel.ONLINE and all(s.definition.kind == "reception" for s in steps):
-        next_stage = None
+        following = _next_stage(dossier, first)
+        opened = _open_stage(dossier, following, at=dossier.received_at) if following else []
         for step in steps:
             if step.state == StepState.WAITING:
-                next_stage = _finish(
+                _finish(
                     step,
                     actor=dossier.submitted_by,
                     outcome="tiep-nhan",
                     at=dossier.received_at,
                     hand_on=False,
+                    to_units=[s.agency.name for s in opened],
                 )
-        _stage_open(dossier_id=dossier.pk, stage=next_stage, dossier=dossier)
+        if opened and dossier.status == Dossier.Status.RECEIVED:
+            dossier.status = Dossier.Status.PROCESSING
+            dossier.save(update_fields=["status"])
 
 
 def _stage_open(*, dossier_id: int, stage: int | None, dossier: Dossier | None = None) -> None:
@@ -406,7 +438,14 @@ HANDLERS = {"route_start": _route_start, "stage_open": _stage_open}
 
 
 def _finish(
-    step: DossierStep, *, actor, outcome: str, at: datetime.datetime, note: str = "", hand_on: bool = True
+    step: DossierStep,
+    *,
+    actor,
+    outcome: str,
+    at: datetime.datetime,
+    note: str = "",
+    hand_on: bool = True,
+    to_units: list[str] | None = None,
 ) -> int | None:
     """Close a step and hand over: one trail line per hand-over, with whether the step was on time.
 
@@ -424,11 +463,12 @@ def _finish(
         step.note = note
     step.save()
     next_stage = _next_stage(dossier, step.stage)
-    next_units = []
-    if next_stage is not None:
+    next_units = list(to_units or [])
+    home = _Home(dossier)
+    if next_stage is not None and to_units is None:
         for definition in _stage_definitions(dossier, next_stage):
             try:
-                next_units.append(agency_for(dossier=dossier, definition=definition).name)
+                next_units.append(agency_for(dossier=dossier, definition=definition, home=home).name)
             except NoRoute:
                 next_units.append(definition.get_agency_kind_display())
     _record(
