@@ -192,6 +192,14 @@ class Transition(models.Model):
     def __str__(self):
         return f"{self.dossier_id} {self.from_state}→{self.to_state}"
 
+    @property
+    def to_label(self) -> str:
+        """The state reached, in words: a step's state, or the dossier's for dossier-level lines."""
+        labels = dict(Dossier.Status.choices) | dict(StepState.choices)
+        if self.to_state == StepState.WAITING and not self.from_state:
+            return _("Chuyển đến")
+        return str(labels.get(self.to_state, self.to_state))
+
 
 class OutboxMessage(models.Model):
     """A hand-off written in the same transaction as the state change it follows.
