@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "calendars",
     "notifications",
     "connectors",
+    "routing",
 ]
 
 MIDDLEWARE = [
@@ -141,6 +142,15 @@ CELERY_QUEUE_DIR = VAR_DIR / "celery"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
+    # An unacknowledged message (its worker died) goes back to the queue after this many seconds.
+    # It must outlast the longest retry countdown, or a waiting retry would be delivered twice
+    # (harmless, consumers are idempotent, but wasteful). The outbox sweep covers a lost queue.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900),
+        "socket_connect_timeout": 5,
+        "socket_timeout": 10,
+        "retry_on_timeout": True,
+    }
 else:
     for sub in ("queue", "processed", "results", "control"):
         (CELERY_QUEUE_DIR / sub).mkdir(parents=True, exist_ok=True)
@@ -168,6 +178,16 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD", default=1000)
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker whose broker went away keeps reconnecting instead of exiting.
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# Publishing gives up after about a second; the routing outbox keeps what was not published.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 3,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "portal.tasks.heartbeat", "schedule": 30.0},
 }
@@ -319,6 +339,27 @@ CONNECTORS_RETRY_MAX_SECONDS = env.int("CONNECTORS_RETRY_MAX_SECONDS", default=1
 # A pending call overdue by this long is re-queued by the sweep (broker down, task lost).
 CONNECTORS_SWEEP_GRACE_SECONDS = env.int("CONNECTORS_SWEEP_GRACE_SECONDS", default=120)
 CELERY_BEAT_SCHEDULE["connectors-sweep"] = {"task": "connectors.sweep", "schedule": 60.0}
+# --- Routing between agencies -----------------------------------------------
+# The queue hand-offs are published to (tests give each worker its own).
+ROUTING_QUEUE = env.str("ROUTING_QUEUE", default="celery")
+# An online dossier is confirmed as received, or answered with a supplement request, within this
+# many working hours (Decree 118/2025/NĐ-CP).
+ROUTING_ONLINE_CONFIRM_HOURS = env.int("ROUTING_ONLINE_CONFIRM_HOURS", default=8)
+# A hand-off published but not processed after this long is published again (a lost queue).
+ROUTING_OUTBOX_REPUBLISH_SECONDS = env.float("ROUTING_OUTBOX_REPUBLISH_SECONDS", default=120.0)
+# Attempts before a hand-off becomes a dead letter, and the cap of the back-off between them.
+ROUTING_MAX_ATTEMPTS = env.int("ROUTING_MAX_ATTEMPTS", default=6)
+ROUTING_RETRY_BACKOFF_MAX = env.int("ROUTING_RETRY_BACKOFF_MAX", default=300)
+# Working days a citizen has to answer a supplement request before processing stops (form 05).
+ROUTING_SUPPLEMENT_ANSWER_DAYS = env.int("ROUTING_SUPPLEMENT_ANSWER_DAYS", default=15)
+CELERY_BEAT_SCHEDULE["routing-outbox-sweep"] = {
+    "task": "routing.outbox_sweep",
+    "schedule": env.float("ROUTING_OUTBOX_SWEEP_SECONDS", default=15.0),
+}
+CELERY_BEAT_SCHEDULE["routing-supplements-expire"] = {
+    "task": "routing.supplements_expire",
+    "schedule": 3600.0,
+}
 
 # --- API ------------------------------------------------------------------
 REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}

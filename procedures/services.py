@@ -236,9 +236,14 @@ def dossier_submit(
     if draft is not None:
         draft.delete()
 
+    from routing.services import dossier_route_start
+
+    dossier_route_start(dossier=dossier)
+
     from .tasks import dossier_receipt_record
 
-    transaction.on_commit(lambda: dossier_receipt_record.delay(dossier.pk))
+    # robust: a broker that is down must not turn a filed dossier into an error page.
+    transaction.on_commit(lambda: dossier_receipt_record.delay(dossier.pk), robust=True)
     return dossier
 
 
