@@ -13,6 +13,9 @@ urlpatterns = [
     path("", include("queueing.urls")),
     path("", include("documents.urls")),
     path("", include("calendars.urls")),
+    path("", include("notifications.urls")),
+    path("", include("connectors.urls")),
+    path("", include("routing.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # For developers only; staff and supervisors have their own pages.

@@ -236,9 +236,14 @@ def dossier_submit(
     if draft is not None:
         draft.delete()
 
+    from routing.services import dossier_route_start
+
+    dossier_route_start(dossier=dossier)
+
     from .tasks import dossier_receipt_record
 
-    transaction.on_commit(lambda: dossier_receipt_record.delay(dossier.pk))
+    # robust: a broker that is down must not turn a filed dossier into an error page.
+    transaction.on_commit(lambda: dossier_receipt_record.delay(dossier.pk), robust=True)
     return dossier
 
 
@@ -252,6 +257,14 @@ def receipt_record(*, dossier_id: int) -> DossierEvent:
         Dossier.objects.select_for_update().select_related("procedure", "centre__ward").get(pk=dossier_id)
     )
     receipt_document_request(dossier=dossier)
+    from notifications.services import notify
+
+    notify(
+        key=f"dossier_received:{dossier.code}",
+        kind="dossier_received",
+        citizen_id=dossier.applicant_citizen_id,
+        dossier=dossier,
+    )
     event, _created = DossierEvent.objects.get_or_create(
         dossier=dossier,
         kind=DossierEvent.Kind.RECEIPT,
