@@ -360,6 +360,14 @@ CELERY_BEAT_SCHEDULE["routing-supplements-expire"] = {
     "task": "routing.supplements_expire",
     "schedule": 3600.0,
 }
+# The deadline watch (routing/deadlines.py): dossiers move between on track, due soon and overdue,
+# officers and supervisors are alerted before the deadline, the citizen gets form 04 after it.
+DEADLINE_APOLOGY_EXTRA_WORKING_DAYS = env.int("DEADLINE_APOLOGY_EXTRA_WORKING_DAYS", default=3)
+CELERY_IMPORTS = ["routing.tasks_deadlines"]  # not a `tasks` module, so not autodiscovered
+CELERY_BEAT_SCHEDULE["routing-deadlines-refresh"] = {
+    "task": "routing.deadlines_refresh",
+    "schedule": env.float("DEADLINE_REFRESH_SECONDS", default=300.0),
+}
 
 # --- API ------------------------------------------------------------------
 REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}
