@@ -192,3 +192,16 @@ def test_two_runs_at_once_apologise_once():
     assert Document.objects.filter(kind=Document.Kind.APOLOGY, subject_ref=filed.code).count() == 1
     assert Notification.objects.filter(kind="dossier_late", channel="in_app").count() == 1
     assert Transition.objects.filter(key=f"apology:{filed.pk}").count() == 1
+
+
+def test_a_run_with_nothing_to_move_costs_a_few_queries_however_many_dossiers(
+    dossier, django_assert_max_num_queries
+):
+    for _ in range(5):
+        file_dossier(code=MARITAL_STATUS, channel="counter", received_at=at(2026, 11, 30, 9))
+    _drain()
+    now = at(2026, 11, 30, 9, 30)
+    deadlines.deadlines_refresh(now=now)
+    with django_assert_max_num_queries(4):  # three state ranges and the steps' window, nothing per dossier
+        done = deadlines.deadlines_refresh(now=now)
+    assert (done.due_soon, done.overdue, done.on_track, done.step_alerts) == ([], [], [], [])
