@@ -290,3 +290,16 @@ def test_deadline_state_agrees_with_the_working_time_left(now, left):
         assert state == DeadlineState.DUE_SOON
     else:
         assert state == DeadlineState.ON_TRACK
+
+
+def test_labels_in_english():
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert (
+            clock.remaining_label(clock.add_working_time(NOW, 2 * DAY + 3 * H), now=NOW)
+            == "2 days 3 hours left"
+        )
+        assert (
+            clock.remaining_label(clock.add_working_time(NOW, -(DAY + H)), now=NOW) == "1 day 1 hour overdue"
+        )
