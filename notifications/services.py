@@ -13,6 +13,7 @@ import logging
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.template import Context
 from django.template.loader import get_template
 from django.utils import timezone, translation
 
@@ -43,8 +44,6 @@ def render_message(*, kind: str, channel: str, context: dict) -> tuple[str, str]
     """
     template = get_template(f"notifications/messages/{kind}/{channel}.txt")
     with translation.override(settings.NOTIFICATIONS_LANGUAGE):
-        from django.template import Context
-
         text = template.template.render(Context(context, autoescape=False))
     subject, _sep, body = text.strip().partition("\n")
     return subject.strip()[:255], body.strip() or subject.strip()
