@@ -55,6 +55,9 @@ def _context(*, dossier, user, citizen_id: str, context: dict | None) -> dict:
         base["dossier"] = dossier
         base["procedure_name"] = dossier.procedure.name
     base.update(context or {})
+    # Callers give one reason or a list of them (forms 02, 03 and 05 list several): one sentence.
+    if base.get("reasons") and not base.get("reason"):
+        base["reason"] = "; ".join(str(r) for r in base["reasons"])
     return base
 
 
