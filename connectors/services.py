@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from divisions.addresses import fold
 
-from .base import ConnectorError, ConnectorTimeout, InvalidRequest
+from .base import CheckResult, ConnectorError, ConnectorTimeout, InvalidRequest
 from .models import ConnectorCall, Payment, RegisteredBusiness
 from .registry import connector
 
@@ -133,6 +133,8 @@ def connector_call_run(*, call_id: int, now: datetime.datetime | None = None) ->
     try:
         with _time_limit(timeout):
             result = connector(call.check_name).run(call.params, timeout=timeout)
+        if not isinstance(result, CheckResult):
+            raise ConnectorError(_("Hệ thống trả lời không đúng định dạng."))
         if (timezone.now() - started).total_seconds() > timeout:
             raise ConnectorTimeout(_("Quá thời gian chờ %(seconds)s giây.") % {"seconds": f"{timeout:g}"})
     except ConnectorError as raised:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from .models import Notification
+from .models import Kind, Notification
+
+# Kinds addressed to staff about a dossier, not to its applicant.
+STAFF_KINDS = (Kind.DEADLINE_ALERT,)
 
 
 def _recipient_filter(user) -> Q:
@@ -31,3 +34,8 @@ def unread_count(user) -> int:
 def notifications_for_dossier(dossier) -> QuerySet[Notification]:
     """Every notification about a dossier with its delivery status (for staff pages)."""
     return Notification.objects.filter(dossier=dossier).order_by("created_at", "channel")
+
+
+def notifications_to_citizen(dossier) -> QuerySet[Notification]:
+    """What the applicant was told about a dossier, on every channel, with its delivery status."""
+    return notifications_for_dossier(dossier).exclude(kind__in=STAFF_KINDS)

@@ -13,6 +13,7 @@ import logging
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.template import Context
 from django.template.loader import get_template
 from django.utils import timezone, translation
 
@@ -43,8 +44,6 @@ def render_message(*, kind: str, channel: str, context: dict) -> tuple[str, str]
     """
     template = get_template(f"notifications/messages/{kind}/{channel}.txt")
     with translation.override(settings.NOTIFICATIONS_LANGUAGE):
-        from django.template import Context
-
         text = template.template.render(Context(context, autoescape=False))
     subject, _sep, body = text.strip().partition("\n")
     return subject.strip()[:255], body.strip() or subject.strip()
@@ -56,6 +55,9 @@ def _context(*, dossier, user, citizen_id: str, context: dict | None) -> dict:
         base["dossier"] = dossier
         base["procedure_name"] = dossier.procedure.name
     base.update(context or {})
+    # Callers give one reason or a list of them (forms 02, 03 and 05 list several): one sentence.
+    if base.get("reasons") and not base.get("reason"):
+        base["reason"] = "; ".join(str(r) for r in base["reasons"])
     return base
 
 
@@ -94,29 +96,30 @@ def notify(
             channel=chan.name,
             context=_context(dossier=dossier, user=user, citizen_id=citizen_id, context=context),
         )
-        fields = {
-            "key": row_key,
-            "kind": kind,
-            "channel": chan.name,
-            "user": user,
-            "citizen_id": citizen_id,
-            "dossier": dossier,
-            "address": address,
-            "subject": subject,
-            "body": chan.body_for(body),
-        }
+        row = Notification(
+            key=row_key,
+            kind=kind,
+            channel=chan.name,
+            user=user,
+            citizen_id=citizen_id,
+            dossier=dossier,
+            address=address,
+            subject=subject,
+            body=chan.body_for(body),
+        )
         if chan.delivered_on_creation:
-            fields.update(status=Notification.Status.DELIVERED, sent_at=now, delivered_at=now)
+            row.status, row.sent_at, row.delivered_at = Notification.Status.DELIVERED, now, now
         else:
-            fields.update(status=Notification.Status.QUEUED, next_attempt_at=now)
-        try:
-            with transaction.atomic():
-                row = Notification.objects.create(**fields)
-        except IntegrityError:
-            # The same event notified in a parallel transaction: theirs is the row.
-            rows.append(Notification.objects.get(key=row_key))
-            continue
+            row.status, row.next_attempt_at = Notification.Status.QUEUED, now
         rows.append(row)
+    try:
+        # One INSERT for all channels (a notification is a hot path inside other apps' transactions).
+        with transaction.atomic():
+            rows = Notification.objects.bulk_create(rows)
+    except IntegrityError:
+        # The same event notified in a parallel transaction: theirs are the rows.
+        return list(Notification.objects.filter(key__in=wanted))
+    for row in rows:
         if row.status == Notification.Status.QUEUED:
             _dispatch_on_commit(row.pk)
     return rows

@@ -241,3 +241,27 @@ def test_the_sweep_requeues_what_the_broker_never_got(
     assert len(sms.outbox) == 1
     with django_capture_on_commit_callbacks(execute=True):
         assert notifications_sweep(now=later + datetime.timedelta(hours=1)) == 0  # sent rows stay sent
+
+
+def test_reasons_given_as_a_list_are_one_sentence(dossier, citizen, dispatched):
+    rows = _by_channel(
+        notify(
+            key="refused",
+            kind="dossier_refused",
+            citizen_id=citizen.citizen_id,
+            dossier=dossier,
+            context={"reasons": ["Thiếu bản chính", "Không thuộc thẩm quyền"]},
+        )
+    )
+    assert rows["in_app"].body == "Lý do: Thiếu bản chính; Không thuộc thẩm quyền"
+    supplement = _by_channel(
+        notify(
+            key="supplement",
+            kind="supplement_requested",
+            citizen_id=citizen.citizen_id,
+            dossier=dossier,
+            context={"missing": ["Bản sao CCCD"], "reason": "Ảnh mờ"},
+        )
+    )
+    assert "Cần bổ sung: Bản sao CCCD. Ảnh mờ" in supplement["in_app"].body
+    assert "- Bản sao CCCD" in supplement["email"].body

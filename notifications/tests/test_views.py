@@ -71,3 +71,27 @@ def test_mark_all_read(client, dossier, citizen, dispatched):
     response = client.post(reverse("notifications:mark_all_read"))
     assert response.status_code == 302
     assert not Notification.objects.filter(channel="in_app", read_at__isnull=True).exists()
+
+
+def test_staff_see_what_the_citizen_was_told_about_a_dossier(dossier, citizen, django_user_model, dispatched):
+    from django.template import Context, Template
+
+    from notifications.services import notification_deliver
+
+    rows = {
+        r.channel: r
+        for r in notify(key="told", kind="dossier_received", citizen_id=citizen.citizen_id, dossier=dossier)
+    }
+    notification_deliver(notification_id=rows["sms"].pk)
+    officer = django_user_model.objects.create_user(username="cv", password="x")
+    notify(
+        key="alert", kind="deadline_alert", user=officer, dossier=dossier, context={"remaining": "Còn 1 giờ"}
+    )
+    html = Template("{% load notifications %}{% dossier_notifications dossier %}").render(
+        Context({"dossier": dossier})
+    )
+    assert html.count("<tr>") == 1 + 3  # the header, then in-app, e-mail and SMS
+    assert "0912345678" in html
+    assert "Đã đến người nhận" in html
+    assert "Đang chờ gửi" in html
+    assert "sắp đến hạn" not in html  # staff alerts are not what the citizen was told

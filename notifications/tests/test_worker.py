@@ -55,17 +55,25 @@ def own_broker():
         pytest.skip("needs redis-server and PostgreSQL")
     redis = Redis(_free_port())
     redis.start()
-    saved = app.conf.broker_url, app.conf.broker_transport_options, app.conf.result_backend
+    # Only the broker moves; results stay where the settings put them.
+    saved = app.conf.broker_url, app.conf.broker_transport_options
     app.conf.broker_url = f"redis://127.0.0.1:{redis.port}/0"
     app.conf.broker_transport_options = {}
-    app.conf.result_backend = None
-    app.conf.broker_connection_retry = True
-    app._pool = None
+    _forget_connections()
     yield redis
     if redis.process.poll() is None:
         redis.stop()
-    app.conf.broker_url, app.conf.broker_transport_options, app.conf.result_backend = saved
+    app.conf.broker_url, app.conf.broker_transport_options = saved
+    _forget_connections()
+
+
+def _forget_connections():
+    """Drop the app's cached connection and producer pools so the next task uses the new broker URL
+    (another test in this process may already have published through the configured one)."""
+    if app._pool is not None:
+        app._pool.force_close_all()
     app._pool = None
+    app.amqp._producer_pool = None
 
 
 def _wait_for(condition, timeout=60.0):
