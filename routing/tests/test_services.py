@@ -328,3 +328,18 @@ def test_inbox_sorted_by_deadline_and_scoped_to_the_officers_agency(demo):
     assert [s.dossier for s in inbox] == [second, first]
     assert all(s.agency.code == "TP-000.00.01.H26" for s in inbox)
     assert DEMO_CITIZEN_ID  # the filer is the demo citizen
+
+
+def test_the_task_retries_a_failing_hand_off_then_dead_letters_it(demo, settings):
+    from routing.tasks import handoff
+
+    settings.ROUTING_MAX_ATTEMPTS = 3
+    RoutingRule.objects.all().delete()
+    dossier = file_dossier(code="1.004873", channel="counter")
+    message = OutboxMessage.objects.get(dossier=dossier)
+    # Run in this process: each retry runs again at once (countdowns apply only through a broker).
+    handoff.apply(args=[message.pk])
+    message.refresh_from_db()
+    assert message.state == OutboxMessage.State.DEAD
+    assert message.attempts == 3
+    assert "NoRoute" in message.last_error
