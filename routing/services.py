@@ -487,6 +487,14 @@ def _finish(
         note=note or outcome,
     )
     kind = step.definition.kind
+    if kind == StepDefinition.Kind.RECEPTION:
+        notify(
+            key=f"dossier_received:{dossier.code}",
+            kind="dossier_received",
+            citizen_id=dossier.applicant_citizen_id,
+            dossier=dossier,
+            context={"dossier_code": dossier.code, "procedure_name": dossier.procedure.name},
+        )
     if kind == StepDefinition.Kind.APPROVAL:
         _settle(dossier, status=Dossier.Status.DONE, at=at)
         notify(
