@@ -908,6 +908,17 @@ class Handover:
     on_time: bool | None
 
 
+def _timeliness(transition: Transition) -> str:
+    """Form 06's column: early (a day or more ahead), on time (by the deadline), late."""
+    if transition.step_on_time is False:
+        return "late"
+    if transition.step_due_at and timezone.localdate(transition.at) < timezone.localdate(
+        transition.step_due_at
+    ):
+        return "early"
+    return "on_time"
+
+
 def process_control_document_request(*, dossier: Dossier):
     """Form 06, the process-control slip, from the hand-over lines of the trail."""
     from documents.models import Document
@@ -932,7 +943,7 @@ def process_control_document_request(*, dossier: Dossier):
                     "to_person": "",
                     "at": t.at.isoformat(),
                     "step_due": timezone.localtime(t.step_due_at).date().isoformat() if t.step_due_at else "",
-                    "timeliness": "on_time" if t.step_on_time else "late",
+                    "timeliness": _timeliness(t),
                 }
                 for t in handovers
             ],
