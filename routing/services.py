@@ -487,6 +487,14 @@ def _finish(
         note=note or outcome,
     )
     kind = step.definition.kind
+    if kind == StepDefinition.Kind.RECEPTION:
+        notify(
+            key=f"dossier_received:{dossier.code}",
+            kind="dossier_received",
+            citizen_id=dossier.applicant_citizen_id,
+            dossier=dossier,
+            context={"dossier_code": dossier.code, "procedure_name": dossier.procedure.name},
+        )
     if kind == StepDefinition.Kind.APPROVAL:
         _settle(dossier, status=Dossier.Status.DONE, at=at)
         notify(
@@ -900,6 +908,17 @@ class Handover:
     on_time: bool | None
 
 
+def _timeliness(transition: Transition) -> str:
+    """Form 06's column: early (a day or more ahead), on time (by the deadline), late."""
+    if transition.step_on_time is False:
+        return "late"
+    if transition.step_due_at and timezone.localdate(transition.at) < timezone.localdate(
+        transition.step_due_at
+    ):
+        return "early"
+    return "on_time"
+
+
 def process_control_document_request(*, dossier: Dossier):
     """Form 06, the process-control slip, from the hand-over lines of the trail."""
     from documents.models import Document
@@ -924,7 +943,7 @@ def process_control_document_request(*, dossier: Dossier):
                     "to_person": "",
                     "at": t.at.isoformat(),
                     "step_due": timezone.localtime(t.step_due_at).date().isoformat() if t.step_due_at else "",
-                    "timeliness": "on_time" if t.step_on_time else "late",
+                    "timeliness": _timeliness(t),
                 }
                 for t in handovers
             ],

@@ -20,9 +20,15 @@ from .clock import remaining_label
 from .models import DossierStep, OutboxMessage, StepState
 
 
+def _remaining(step) -> str:
+    if step.state == StepState.SUPPLEMENT:
+        return _("Tạm dừng, chờ công dân bổ sung")
+    return remaining_label(step.due_at)
+
+
 def _with_remaining(steps):
     for step in steps:
-        step.remaining = remaining_label(step.due_at)
+        step.remaining = _remaining(step)
     return steps
 
 
@@ -51,7 +57,7 @@ def _step_or_404(request, step_id) -> DossierStep:
 @login_required
 def step_detail(request, step_id):
     step = _step_or_404(request, step_id)
-    step.remaining = remaining_label(step.due_at)
+    step.remaining = _remaining(step)
     dossier = step.dossier
     return render(
         request,

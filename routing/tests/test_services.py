@@ -328,3 +328,49 @@ def test_inbox_sorted_by_deadline_and_scoped_to_the_officers_agency(demo):
     assert [s.dossier for s in inbox] == [second, first]
     assert all(s.agency.code == "TP-000.00.01.H26" for s in inbox)
     assert DEMO_CITIZEN_ID  # the filer is the demo citizen
+
+
+def test_the_task_retries_a_failing_hand_off_then_dead_letters_it(demo, settings):
+    from routing.tasks import handoff
+
+    settings.ROUTING_MAX_ATTEMPTS = 3
+    RoutingRule.objects.all().delete()
+    dossier = file_dossier(code="1.004873", channel="counter")
+    message = OutboxMessage.objects.get(dossier=dossier)
+    # Run in this process: each retry runs again at once (countdowns apply only through a broker).
+    handoff.apply(args=[message.pk])
+    message.refresh_from_db()
+    assert message.state == OutboxMessage.State.DEAD
+    assert message.attempts == 3
+    assert "NoRoute" in message.last_error
+
+
+def test_the_one_stop_forms_render_from_what_routing_records(demo):
+    """Forms 02, 03 and 06 as the documents app will render them, from routing's own context."""
+    from django.template.loader import render_to_string
+
+    from documents.models import Document
+    from documents.services import TEMPLATES
+
+    dossier = file_dossier(code=JUDICIAL_RECORD, channel="counter")
+    _drain()
+    justice = dossier.steps.get(agency__code="HN-STP")
+    police = dossier.steps.get(agency__code="CA-000.00.01.H26")
+    services.supplement_request(
+        step=police, officer=officer_of("CA-000.00.01.H26"), missing=["Bản sao hộ chiếu"]
+    )
+    services.supplement_answer(dossier=dossier, user=dossier.submitted_by, note="Đã nộp")
+    for step, outcome in ((justice, "du-dieu-kien"), (police, "da-xac-minh")):
+        services.step_complete(step=step, officer=officer_of(step.agency.code), outcome=outcome)
+    _drain()
+    approval = dossier.steps.get(definition__kind="approval")
+    services.step_complete(step=approval, officer=officer_of("HN-STP"), outcome="da-ky")
+
+    slip = Document.objects.get(key=f"process_control:{dossier.code}")
+    assert [h["timeliness"] for h in slip.context["handovers"]] == ["early"] * 4
+    html = render_to_string(TEMPLATES[slip.kind], {"document": slip, "data": slip.context})
+    assert "Sở Tư pháp Thành phố Hà Nội" in html
+    assert "Trước hạn" in html
+    request = Document.objects.get(kind=Document.Kind.SUPPLEMENT_REQUEST, subject_ref=dossier.code)
+    html = render_to_string(TEMPLATES[request.kind], {"document": request, "data": request.context})
+    assert "Bản sao hộ chiếu" in html

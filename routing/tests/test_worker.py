@@ -8,6 +8,7 @@ import datetime
 import threading
 
 import pytest
+from django.apps import apps
 from django.db import connection
 
 from procedures.models import Dossier
@@ -137,6 +138,17 @@ def _assert_every_dossier_in_exactly_one_correct_place(dossiers):
         assert len(keys) == len(set(keys)) == 5  # submitted, reception open + done, two opens
     assert not OutboxMessage.objects.exclude(state="done").exists()
     assert OutboxMessage.objects.count() == len(dossiers)
+    if apps.is_installed("notifications"):
+        # The citizen is told once that the dossier was received, whatever was redelivered.
+        notification = apps.get_model("notifications", "Notification")
+        for dossier in dossiers:
+            channels = list(
+                notification.objects.filter(dossier=dossier, kind="dossier_received").values_list(
+                    "channel", flat=True
+                )
+            )
+            assert channels, dossier.code
+            assert len(channels) == len(set(channels)), dossier.code
 
 
 def _all_placed(dossiers) -> bool:

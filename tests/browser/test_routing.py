@@ -44,3 +44,26 @@ def test_officer_asks_for_a_supplement_and_the_citizen_answers(page, demo, scree
     assert page.get_by_text("Thời hạn giải quyết được tính tiếp").is_visible()
     dossier.refresh_from_db()
     assert dossier.status == "processing"
+
+
+def test_supervisor_retries_a_dead_letter_and_drills_down(page, demo, screenshot, settings):
+    from routing.models import RoutingRule
+
+    settings.ROUTING_MAX_ATTEMPTS = 1
+    rules = list(RoutingRule.objects.values())
+    RoutingRule.objects.all().delete()  # a province forgot a rule: the hand-off cannot find an agency
+    dossier = file_dossier(code="2.000488", channel="counter")
+    message = OutboxMessage.objects.get(dossier=dossier)
+    services.message_failed(message_id=message.pk, error=services.NoRoute("no agency for police"))
+    for rule in rules:
+        RoutingRule.objects.create(**rule)
+    sign_in(page, "giamsat.hanoi")
+    page.get_by_role("link", name="Chuyển tiếp lỗi").click()
+    assert page.get_by_text("no agency for police").is_visible()
+    screenshot(page, "routing-dead-letters")
+    page.get_by_role("button", name="Thử lại").click()
+    assert page.get_by_text("Không có lần chuyển tiếp nào bị lỗi").is_visible()
+    _drain()
+    page.goto(f"/giam-sat/ho-so/{dossier.code}/")
+    assert page.locator(".steps").get_by_text("Xác minh thông tin án tích").is_visible()
+    screenshot(page, "routing-drill-down")
