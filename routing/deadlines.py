@@ -36,11 +36,11 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Membership
 from calendars import clock
+from notifications.services import notify
 from procedures.models import DeadlineState, Dossier
 
 from . import services
 from .models import OPEN_STATES, DossierStep, StepState
-from .notify import notify
 
 logger = logging.getLogger(__name__)
 

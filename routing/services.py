@@ -21,10 +21,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency
+from calendars import clock
 from divisions.models import Ward
+from notifications.services import notify
 from procedures.models import Attachment, Channel, Dossier, Procedure
 
-from . import clock
 from .models import (
     OPEN_STATES,
     DossierStep,
@@ -36,7 +37,6 @@ from .models import (
     StepState,
     Transition,
 )
-from .notify import notify
 
 logger = logging.getLogger(__name__)
 
@@ -317,8 +317,6 @@ def _record(*, dossier, to_state, key=None, step=None, actor=None, at=None, **fi
 
 def dossier_route_start(*, dossier: Dossier) -> OutboxMessage | None:
     """Called by `dossier_submit` in its transaction: fix the deadline and queue the first hand-off."""
-    dossier.due_at = clock.dossier_due_at(dossier)
-    dossier.save(update_fields=["due_at"])
     _record(
         dossier=dossier,
         key=f"submitted:{dossier.pk}",

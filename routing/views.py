@@ -13,10 +13,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from calendars.clock import remaining_label
 from procedures.selectors import dossiers_visible_to
 
 from . import selectors, services
-from .clock import remaining_label
 from .models import DossierStep, OutboxMessage, StepState
 
 

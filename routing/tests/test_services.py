@@ -5,9 +5,10 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from agencies.models import Agency
+from calendars import clock
 from portal.demo import DEMO_CITIZEN_ID
 from procedures.models import Dossier, Procedure
-from routing import clock, selectors, services
+from routing import selectors, services
 from routing.models import DossierStep, OutboxMessage, Process, RoutingRule, StepState, Transition
 
 from .conftest import HANOI, JUDICIAL_RECORD, file_dossier, officer_of

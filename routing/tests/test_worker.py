@@ -11,8 +11,9 @@ import pytest
 from django.apps import apps
 from django.db import connection
 
+from calendars import clock
 from procedures.models import Dossier
-from routing import clock, services
+from routing import services
 from routing.models import DossierStep, OutboxMessage, Transition
 
 from .conftest import HANOI, JUDICIAL_RECORD, file_dossier, officer_of
