@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
@@ -17,8 +16,5 @@ urlpatterns = [
     # For developers only; staff and supervisors have their own pages.
     path("django-admin/", admin.site.urls),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# MEDIA is never served as static files: uploads and issued documents go out only through
+# views that check who is asking (procedures' attachments, documents' downloads).

@@ -16,6 +16,7 @@ from formtools.wizard.views import SessionWizardView
 from agencies.models import Centre
 from divisions.models import Ward
 from documents.selectors import receipt_pdf_for
+from portal.ratelimit import limit_page
 from queueing.selectors import services_for_procedure
 from registry.base import population_registry
 from registry.citizen_id import validate_citizen_id
@@ -350,8 +351,10 @@ class LookupForm(eforms.AccessibleErrorsMixin, forms.Form):
     )
 
 
+@limit_page("lookup")
 def lookup(request):
-    form = LookupForm(request.GET or None)
+    # POST, never GET: a citizen ID in a query string ends up in logs, history and Referer headers.
+    form = LookupForm(request.POST or None)
     dossier, searched = None, False
     if form.is_valid():
         searched = True

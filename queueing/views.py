@@ -22,6 +22,7 @@ from accounts.selectors import Role, roles_of
 from agencies.selectors import centres_supervised_by
 from documents import qr
 from documents.services import queue_ticket_pdf
+from portal.ratelimit import limit_page
 from registry.citizen_id import validate_citizen_id
 
 from . import appointments, selectors, services
@@ -90,6 +91,7 @@ def _centre_context(centre, **extra):
     }
 
 
+@limit_page("kiosk")
 def kiosk(request, centre_code):
     centre, missing = _centre_or_404(request, centre_code)
     if missing:
@@ -102,6 +104,7 @@ def kiosk(request, centre_code):
     return render(request, "queueing/kiosk.html", context)
 
 
+@limit_page("ticket")
 def take_by_phone(request, centre_code):
     centre, missing = _centre_or_404(request, centre_code)
     if missing:
@@ -318,6 +321,7 @@ def _appointment_form_errors(post) -> dict:
     return errors
 
 
+@limit_page("booking")
 def book(request, centre_code):
     centre, missing = _centre_or_404(request, centre_code)
     if missing:
