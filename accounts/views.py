@@ -141,3 +141,10 @@ def otp_verify(request):
             return redirect(_next_url(request))
         form.add_error("token", _("Mã không đúng hoặc đã hết hạn. Hãy nhập mã đang hiện trên ứng dụng."))
     return render(request, "accounts/otp_verify.html", {"form": form, "next": _next_url(request)})
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer to a locked-out sign-in: the API's own JSON 429, or a page saying why."""
+    if request.path.startswith("/api/") and original_response is not None:
+        return original_response
+    return render(request, "accounts/locked_out.html", status=429)
