@@ -200,12 +200,15 @@ def test_another_citizens_drafts_and_dossiers_are_404(api, stranger):
     dossier = _file_marital(api)
     other = _client_for(stranger)
     assert other.get(f"/api/v1/drafts/{draft['id']}/").status_code == 404
-    assert other.post(f"/api/v1/drafts/{draft['id']}/steps/nguoi-yeu-cau/", {}, format="json").status_code == 404
+    step_url = f"/api/v1/drafts/{draft['id']}/steps/nguoi-yeu-cau/"
+    assert other.post(step_url, {}, format="json").status_code == 404
     assert other.post(f"/api/v1/drafts/{draft['id']}/submit/", {"declaration": True}).status_code == 404
     assert other.get(f"/api/v1/dossiers/{dossier['code']}/").status_code == 404
     assert other.get("/api/v1/dossiers/").json() == []
     stored = Dossier.objects.get(code=dossier["code"])
-    stored.attachments.create(component="x", file="dossiers/x.png", name="x.png", content_type="image/png", size=1)
+    stored.attachments.create(
+        component="x", file="dossiers/x.png", name="x.png", content_type="image/png", size=1
+    )
     attachment = stored.attachments.get()
     assert other.get(f"/api/v1/dossiers/{stored.code}/attachments/{attachment.pk}/").status_code == 404
     assert APIClient().get(f"/api/v1/dossiers/{stored.code}/").status_code == 401
@@ -213,8 +216,9 @@ def test_another_citizens_drafts_and_dossiers_are_404(api, stranger):
 
 def test_counter_staff_see_their_centres_dossiers_only(api, demo):
     dossier = Dossier.objects.get(code=_file_marital(api)["code"])
-    own = User.objects.filter(memberships__centre=dossier.centre, memberships__role="counter_staff").first()
-    other = User.objects.filter(memberships__role="counter_staff").exclude(memberships__centre=dossier.centre)[0]
+    staff = User.objects.filter(memberships__role="counter_staff")
+    own = staff.filter(memberships__centre=dossier.centre).first()
+    other = staff.exclude(memberships__centre=dossier.centre)[0]
     assert _client_for(own).get(f"/api/v1/dossiers/{dossier.code}/").status_code == 200
     assert _client_for(other).get(f"/api/v1/dossiers/{dossier.code}/").status_code == 404
 
