@@ -47,7 +47,13 @@ def qr_svg(url: str) -> str:
 
 def _take(request, centre, *, channel: str, template: str, context: dict):
     """The POST half of the kiosk and phone pages: issue, or show the reason next to the form."""
-    service = QueueService.objects.filter(centre=centre, active=True, pk=request.POST.get("service")).first()
+    chosen = request.POST.get("service", "")
+    # A forged or garbled id is "no service chosen", never a server error.
+    service = (
+        QueueService.objects.filter(centre=centre, active=True, pk=chosen).first()
+        if chosen.isdigit()
+        else None
+    )
     priority = request.POST.get("priority", "")
     citizen_id = request.POST.get("citizen_id", "").replace(" ", "")
     errors = {}
