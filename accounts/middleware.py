@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -24,7 +26,8 @@ class StaffTwoFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if needs_second_factor(request.user) and not request.path.startswith(ALLOWED_PREFIXES):
+        # The path first: the kiosk's ticket API and static files never pay for a user lookup.
+        if not request.path.startswith(ALLOWED_PREFIXES) and needs_second_factor(request.user):
             name = "accounts:otp_verify" if totp_confirmed_device(request.user) else "accounts:otp_enrol"
-            return redirect(f"{reverse(name)}?next={request.path}")
+            return redirect(f"{reverse(name)}?{urlencode({'next': request.path})}")
         return self.get_response(request)

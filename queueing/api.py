@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.permissions import AllowAny
@@ -25,6 +26,15 @@ from registry.citizen_id import validate_citizen_id
 from . import appointments, selectors, services
 from .hours import opening_status
 from .models import Appointment, Ticket
+from .serializers import (
+    AppointmentSerializer,
+    CentreServicesSerializer,
+    FreeSlotsSerializer,
+    TicketSerializer,
+    TicketStatusSerializer,
+)
+
+ERRORS = OpenApiResponse(OpenApiTypes.OBJECT, description="`detail` (and `opens_at`, `held`, `next_free`)")
 
 
 class TakeTicketSerializer(serializers.Serializer):
@@ -70,7 +80,7 @@ class CentreServicesView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
-    @extend_schema(responses={200: dict, 404: dict})
+    @extend_schema(responses={200: CentreServicesSerializer, 404: ERRORS})
     def get(self, request, centre_code):
         centre = selectors.centre_by_code(centre_code)
         if centre is None:
@@ -111,7 +121,10 @@ class TakeTicketView(APIView):
     renderer_classes = [JSONRenderer]
     parser_classes = [JSONParser, FormParser]
 
-    @extend_schema(request=TakeTicketSerializer, responses={201: dict, 400: dict, 404: dict, 409: dict})
+    @extend_schema(
+        request=TakeTicketSerializer,
+        responses={201: TicketSerializer, 400: ERRORS, 403: ERRORS, 404: ERRORS, 409: ERRORS},
+    )
     def post(self, request, centre_code):
         kiosk = request.auth if isinstance(request.auth, ApiToken) else None
         if kiosk is not None and (kiosk.kind != ApiToken.Kind.KIOSK or kiosk.centre.code != centre_code):
@@ -160,7 +173,7 @@ class TicketStatusView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
-    @extend_schema(responses={200: dict, 404: dict})
+    @extend_schema(responses={200: TicketStatusSerializer, 404: ERRORS})
     def get(self, request, public_id):
         found = selectors.ticket_status(public_id)
         if found is None:
@@ -199,7 +212,7 @@ class FreeSlotsView(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("service", str, description="The service letter, e.g. A")],
-        responses={200: dict, 404: dict},
+        responses={200: FreeSlotsSerializer, 404: ERRORS},
     )
     def get(self, request, centre_code):
         service, missing = _service_or_404(centre_code, request.query_params.get("service", ""))
@@ -238,7 +251,9 @@ class BookView(APIView):
     permission_classes = [AllowAny]
     throttle_scope = "booking"
 
-    @extend_schema(request=BookSerializer, responses={201: dict, 400: dict, 404: dict, 409: dict})
+    @extend_schema(
+        request=BookSerializer, responses={201: AppointmentSerializer, 400: ERRORS, 404: ERRORS, 409: ERRORS}
+    )
     def post(self, request, centre_code):
         form = BookSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -272,7 +287,7 @@ class CancelView(APIView):
     permission_classes = [AllowAny]
     throttle_scope = "booking"
 
-    @extend_schema(request=None, responses={200: dict, 404: dict, 409: dict})
+    @extend_schema(request=None, responses={200: AppointmentSerializer, 404: ERRORS, 409: ERRORS})
     def post(self, request, public_id):
         found = Appointment.objects.filter(public_id=public_id).select_related("service", "slot").first()
         if found is None:

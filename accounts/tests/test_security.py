@@ -170,3 +170,19 @@ def test_a_bad_token_is_a_401(db, header):
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=header)
     assert api.get("/api/v1/me/").status_code == 401
+
+
+def test_another_persons_tokens_are_neither_listed_nor_revocable(demo):
+    lan = User.objects.get(username=DEMO_CITIZEN_ID)
+    theirs, _key = api_token_issue(kind="user", user=User.objects.get(username="canbo.badinh"))
+    kiosk_elsewhere, _key = api_token_issue(kind="kiosk", centre=Centre.objects.get(code="000.00.02.H26"))
+    _mine, key = api_token_issue(kind="user", user=lan)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    listed = {t["id"] for t in api.get("/api/v1/auth/tokens/").json()}
+    assert theirs.pk not in listed
+    assert kiosk_elsewhere.pk not in listed
+    assert api.delete(f"/api/v1/auth/tokens/{theirs.pk}/").status_code == 404
+    assert api.delete(f"/api/v1/auth/tokens/{kiosk_elsewhere.pk}/").status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.revoked_at is None

@@ -196,11 +196,12 @@ def test_filing_for_someone_outside_the_household_is_forbidden(api, stranger):
 
 
 def test_another_citizens_drafts_and_dossiers_are_404(api, stranger):
-    draft = _start(api)
+    draft = _start(api, slug=COPY)  # kept: a draft of another procedure than the one filed below
     dossier = _file_marital(api)
     other = _client_for(stranger)
+    assert other.get("/api/v1/drafts/").json() == []
     assert other.get(f"/api/v1/drafts/{draft['id']}/").status_code == 404
-    step_url = f"/api/v1/drafts/{draft['id']}/steps/nguoi-yeu-cau/"
+    step_url = f"/api/v1/drafts/{draft['id']}/steps/{draft['steps'][0]['name']}/"
     assert other.post(step_url, {}, format="json").status_code == 404
     assert other.post(f"/api/v1/drafts/{draft['id']}/submit/", {"declaration": True}).status_code == 404
     assert other.get(f"/api/v1/dossiers/{dossier['code']}/").status_code == 404
@@ -212,6 +213,7 @@ def test_another_citizens_drafts_and_dossiers_are_404(api, stranger):
     attachment = stored.attachments.get()
     assert other.get(f"/api/v1/dossiers/{stored.code}/attachments/{attachment.pk}/").status_code == 404
     assert APIClient().get(f"/api/v1/dossiers/{stored.code}/").status_code == 401
+    assert api.get(f"/api/v1/drafts/{draft['id']}/").status_code == 200  # still there, for its owner
 
 
 def test_counter_staff_see_their_centres_dossiers_only(api, demo):
