@@ -16,4 +16,5 @@ urlpatterns = [
     path("co-chu/", views.text_size, name="text_size"),
     path("xac-thuc-hai-lop/dang-ky/", views.otp_enrol, name="otp_enrol"),
     path("xac-thuc-hai-lop/", views.otp_verify, name="otp_verify"),
+    path("ma-truy-cap/", views.tokens, name="tokens"),
 ]

@@ -148,3 +148,43 @@ def locked_out(request, original_response=None, credentials=None):
     if request.path.startswith("/api/") and original_response is not None:
         return original_response
     return render(request, "accounts/locked_out.html", status=429)
+
+
+@login_required
+def tokens(request):
+    """A person's API tokens, and for counter staff the kiosk tokens of their centres: make, revoke.
+
+    A new key is shown once, on the answer to the POST that made it; only its digest is kept.
+    """
+    from django.db.models import Q
+
+    from .models import ApiToken
+    from .services import api_token_issue, api_token_revoke
+
+    centres = [m.centre for m in memberships_of(request.user, Role.COUNTER_STAFF)]
+    visible = ApiToken.objects.filter(
+        Q(user=request.user) | Q(kind=ApiToken.Kind.KIOSK, centre__in=centres), revoked_at__isnull=True
+    ).select_related("centre")
+    new_key, error = None, None
+    if request.method == "POST":
+        if "revoke" in request.POST:
+            chosen = request.POST.get("revoke", "")
+            token = visible.filter(pk=chosen).first() if chosen.isdigit() else None
+            if token is not None:
+                api_token_revoke(token=token)
+                messages.success(request, _("Đã thu hồi mã truy cập."))
+            return redirect("accounts:tokens")
+        centre = next((c for c in centres if str(c.pk) == request.POST.get("centre")), None)
+        name = request.POST.get("name", "").strip()[:100]
+        if centre is None:
+            error = _("Hãy chọn trung tâm của ki-ốt.")
+        elif not name:
+            error = _("Hãy đặt tên cho ki-ốt, ví dụ “Ki-ốt sảnh A”, để sau này nhận ra.")
+        else:
+            _token, new_key = api_token_issue(kind=ApiToken.Kind.KIOSK, centre=centre, name=name, days=0)
+    return render(
+        request,
+        "accounts/tokens.html",
+        {"tokens": visible.order_by("-created_at"), "centres": centres, "new_key": new_key, "error": error},
+        status=400 if error else 200,
+    )

@@ -186,3 +186,24 @@ def test_another_persons_tokens_are_neither_listed_nor_revocable(demo):
     assert api.delete(f"/api/v1/auth/tokens/{kiosk_elsewhere.pk}/").status_code == 404
     theirs.refresh_from_db()
     assert theirs.revoked_at is None
+
+
+def test_counter_staff_make_and_revoke_kiosk_tokens_on_a_page(demo, client):
+    client.force_login(User.objects.get(username="canbo.caugiay"))
+    own = Centre.objects.get(code="000.00.01.H26")
+    unnamed = client.post(reverse("accounts:tokens"), {"centre": own.pk, "name": ""})
+    assert unnamed.status_code == 400
+    assert "Hãy đặt tên" in unnamed.content.decode()
+    made = client.post(reverse("accounts:tokens"), {"centre": own.pk, "name": "Ki-ốt sảnh A"})
+    key = made.context["new_key"]
+    token = ApiToken.objects.get(kind="kiosk")
+    assert token.centre == own
+    assert token.prefix == key[:8]
+    elsewhere = Centre.objects.get(code="000.00.02.H26")
+    assert client.post(reverse("accounts:tokens"), {"centre": elsewhere.pk, "name": "x"}).status_code == 400
+    assert ApiToken.objects.filter(centre=elsewhere).count() == 0
+    page = client.get(reverse("accounts:tokens")).content.decode()
+    assert key not in page  # shown once, on the answer that made it
+    client.post(reverse("accounts:tokens"), {"revoke": token.pk})
+    token.refresh_from_db()
+    assert token.revoked_at is not None

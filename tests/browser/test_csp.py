@@ -91,5 +91,10 @@ def test_staff_pages_and_2fa_enrolment_raise_no_csp_violation(page, demo, watche
     assert page.locator("figure.qr svg").is_visible()
     screenshot(page, "otp-enrol")
     settings.ACCOUNTS_STAFF_2FA_REQUIRED = False
-    for path in ("/mot-cua/", "/mot-cua/quay/", "/mot-cua/tiep-nhan/"):
+    for path in ("/mot-cua/", "/mot-cua/quay/", "/mot-cua/tiep-nhan/", "/ma-truy-cap/"):
         assert watched(path) == [], path
+    page.get_by_label("Tên ki-ốt").fill("Ki-ốt sảnh A")
+    page.get_by_role("button", name="Tạo mã").click()
+    assert page.locator("#new-key").is_visible()
+    assert page.evaluate("window.__csp") == []
+    screenshot(page, "kiosk-tokens")
