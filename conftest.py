@@ -1,4 +1,7 @@
+import uuid
+
 import pytest
+from django.test import override_settings
 from django.utils import translation
 
 from divisions.services import divisions_load
@@ -33,3 +36,16 @@ def _calendar_forgotten():
     clock.forget()
     yield
     clock.forget()
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing(django_test_environment):
+    """Tests only: MD5 instead of Argon2, so creating users costs nothing. Production settings keep
+    Argon2 first (portal/tests/test_security.py checks the settings module itself)."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _own_rate_limit_counters():
+    """Each test counts its requests from zero: rate-limit keys get a namespace of their own."""
+    with override_settings(RATE_LIMIT_NAMESPACE=f"rl-{uuid.uuid4().hex[:12]}"):
+        yield

@@ -1,5 +1,9 @@
+import hashlib
+import secrets
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from registry.citizen_id import validate_citizen_id
@@ -21,3 +25,55 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.username
+
+
+def token_digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A bearer token for an app (acting as its user) or a kiosk (taking tickets for one centre).
+
+    Only the SHA-256 digest of the key is stored: the key is shown once, when it is made.
+    """
+
+    class Kind(models.TextChoices):
+        USER = "user", _("Ứng dụng của người dùng")
+        KIOSK = "kiosk", _("Ki-ốt lấy số")
+
+    kind = models.CharField(_("loại"), max_length=10, choices=Kind.choices)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, null=True, blank=True, related_name="api_tokens")
+    centre = models.ForeignKey(
+        "agencies.Centre", on_delete=models.CASCADE, null=True, blank=True, related_name="kiosk_tokens"
+    )
+    name = models.CharField(_("tên"), max_length=100, blank=True)
+    digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)  # shown in lists so a person can tell tokens apart
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mã truy cập API")
+        verbose_name_plural = _("mã truy cập API")
+        constraints = [
+            # A user token acts for a person; a kiosk token for one centre and nobody else.
+            models.CheckConstraint(
+                condition=(models.Q(kind="user", user__isnull=False, centre__isnull=True))
+                | (models.Q(kind="kiosk", user__isnull=True, centre__isnull=False)),
+                name="api_token_kind_scope",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.prefix}…"
+
+    @staticmethod
+    def new_key() -> str:
+        return secrets.token_urlsafe(32)
+
+    @property
+    def is_active(self) -> bool:
+        now = timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)

@@ -48,3 +48,30 @@ def memberships_of(user, role: Role):
     return user.memberships.filter(role=role.value).select_related(
         "centre__ward__province", "agency__province", "agency__ward", "province"
     )
+
+
+def is_staff_member(user) -> bool:
+    """Counter staff, agency officers and supervisors: the people two-factor sign-in is for."""
+    return bool(user.is_authenticated and (user.is_staff or user.memberships.exists()))
+
+
+def needs_second_factor(user) -> bool:
+    """True while a staff member signed in with a password only, when the setting asks for 2FA."""
+    from django.conf import settings
+
+    if not settings.ACCOUNTS_STAFF_2FA_REQUIRED or not user.is_authenticated:
+        return False
+    verified = getattr(user, "is_verified", None)
+    return not (verified and verified()) and is_staff_member(user)
+
+
+def totp_confirmed_device(user):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def totp_pending_device(user):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()

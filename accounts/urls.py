@@ -14,4 +14,7 @@ urlpatterns = [
     path("chuyen-mon/", views.home_agency_officer, name="home_agency_officer"),
     path("giam-sat/", views.home_supervisor, name="home_supervisor"),
     path("co-chu/", views.text_size, name="text_size"),
+    path("xac-thuc-hai-lop/dang-ky/", views.otp_enrol, name="otp_enrol"),
+    path("xac-thuc-hai-lop/", views.otp_verify, name="otp_verify"),
+    path("ma-truy-cap/", views.tokens, name="tokens"),
 ]

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from agencies.models import Agency
+from portal.ratelimit import limit_page
 
 from .models import Access, Document
 from .pki import agency_credentials
@@ -24,6 +25,7 @@ class RevokeForm(forms.Form):
     )
 
 
+@limit_page("verify", methods=("GET", "POST"))
 def verify(request, code):
     """Public: anyone holding the paper or the PDF can check it is real and still valid."""
     document = get_object_or_404(Document.objects.select_related("issuer"), code=code.upper())

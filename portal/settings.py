@@ -6,6 +6,7 @@ switches to PostgreSQL and Redis with no code change; that is how the same
 code runs as N gunicorn and N Celery processes on several machines.
 """
 
+import datetime
 import secrets
 from pathlib import Path
 
@@ -51,6 +52,11 @@ INSTALLED_APPS = [
     "formtools",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "csp",
     "portal",
     "accounts",
     "divisions",
@@ -73,9 +79,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.StaffTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as its documentation asks: it turns a lockout raised by the login into its answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -198,6 +209,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Argon2id first (OWASP's choice for password storage); the others only read old hashes and are
+# upgraded on the next sign-in. Tests swap in a fast hasher (conftest.py), never the settings.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# The throttle (django-axes) first: it refuses a locked-out person before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
@@ -370,23 +393,118 @@ CELERY_BEAT_SCHEDULE["routing-deadlines-refresh"] = {
 }
 
 # --- API ------------------------------------------------------------------
-REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}
-SPECTACULAR_SETTINGS = {"TITLE": "MotCua API", "VERSION": "0.1.0"}
+# Versioned under /api/v1/ (portal/api_urls.py). Sessions for the site's own pages (CSRF
+# enforced by DRF), tokens for apps and kiosks (accounts.authentication); see docs/api.md.
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.ApiTokenAuthentication",
+        "accounts.authentication.VerifiedSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["portal.ratelimit.ScopedLimit"],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "MotCua API",
+    "DESCRIPTION": "The one-stop portal's public API. Authentication, tokens, versioning and rate "
+    "limits: docs/api.md.",
+    "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "PREPROCESSING_HOOKS": ["portal.api_urls.only_v1"],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "DossierChannelEnum": "procedures.models.Channel.choices",
+        "TicketChannelEnum": [("kiosk", "kiosk"), ("phone", "phone")],
+    },
+    # Swagger UI from the pinned drf-spectacular-sidecar package: no CDN, no inline script.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+# Tokens are shown once and stored as a SHA-256 digest; a stolen database leaks no usable key.
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=90)
+
+# --- Rate limits ----------------------------------------------------------
+# One table for the API throttles and the pages doing the same thing (portal/ratelimit.py):
+# "<count>/<second|minute|hour|day>" per client address (per account when signed in).
+# Counters live in the default cache: Redis when REDIS_URL is set, shared by every process.
+RATE_LIMITS = {
+    "ticket": env.str("RATE_LIMIT_TICKET", default="10/minute"),
+    "booking": env.str("RATE_LIMIT_BOOKING", default="10/minute"),
+    # The kiosk page stands in the hall, one address for everybody who walks in.
+    "kiosk": env.str("RATE_LIMIT_KIOSK", default="60/minute"),
+    "lookup": env.str("RATE_LIMIT_LOOKUP", default="20/minute"),
+    "verify": env.str("RATE_LIMIT_VERIFY", default="60/minute"),
+    "token": env.str("RATE_LIMIT_TOKEN", default="10/minute"),
+    "api": env.str("RATE_LIMIT_API", default="600/minute"),
+}
+# A kiosk serves a whole hall from one address: its token lifts the per-address ticket limit.
+RATE_LIMIT_KIOSK_EXEMPT = True
+RATE_LIMIT_NAMESPACE = "rl"
+
+# --- Sign-in protection -----------------------------------------------------
+# django-axes: after AXES_FAILURE_LIMIT wrong passwords for one user name from one address,
+# that pair is refused for AXES_COOLOFF_TIME (site login and the API token endpoint alike).
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_USERNAME_FORM_FIELD = "username"
+# Citizen IDs are user names: keep them out of axes' access log (only failures are kept).
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+# Two-factor sign-in (django-otp, TOTP) for every staff member when on. On by default in
+# production (DEBUG off); the demo (DEBUG on) lets staff in with the password alone.
+ACCOUNTS_STAFF_2FA_REQUIRED = env.bool("ACCOUNTS_STAFF_2FA_REQUIRED", default=not DEBUG)
+OTP_TOTP_ISSUER = "MotCua"
 
 # --- Security (production) ------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)  # one working day
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^health/$"]  # load balancers probe over plain HTTP
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = not DEBUG
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp): only our own scripts and styles, no inline code,
+# no third-party origin. QR codes and the PDF previews are data: images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "media-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 LOGGING = {
     "version": 1,

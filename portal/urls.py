@@ -1,7 +1,6 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import views
 
@@ -17,12 +16,12 @@ urlpatterns = [
     path("", include("connectors.urls")),
     path("", include("routing.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("portal.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    # Swagger UI from the pinned sidecar package; its start-up script is a separate file (no inline JS).
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     # For developers only; staff and supervisors have their own pages.
     path("django-admin/", admin.site.urls),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# MEDIA is never served as static files: uploads and issued documents go out only through
+# views that check who is asking (procedures' attachments, documents' downloads).

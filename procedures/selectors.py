@@ -67,3 +67,14 @@ def wallet_of(citizen_id: str) -> QuerySet[Attachment]:
         .select_related("dossier__procedure")
         .order_by("-dossier__received_at", "pk")
     )
+
+
+def applicants_for(user) -> set[str]:
+    """The citizen IDs a citizen may file for: themself and the people of their own household (the law
+    lets nobody else file online on another's behalf)."""
+    if not user.is_authenticated or not user.citizen_id:
+        return set()
+    from registry.base import population_registry
+
+    household = population_registry().household_of(user.citizen_id)
+    return {p.citizen_id for p in household} | {user.citizen_id}

@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from formtools.wizard.views import SessionWizardView
 
-from agencies.models import Centre
 from divisions.models import Ward
 from documents.selectors import receipt_pdf_for
+from portal.ratelimit import limit_page
 from queueing.selectors import services_for_procedure
 from registry.base import population_registry
 from registry.citizen_id import validate_citizen_id
@@ -23,8 +23,9 @@ from registry.citizen_id import validate_citizen_id
 from . import eforms, selectors, services
 from .drafts import draft_file_storage
 from .fees import fee_summary
+from .filing import Filing
 from .models import Channel, Dossier, Procedure
-from .prefill.registry import prefill_values, source_label
+from .prefill.registry import source_label
 
 
 def catalogue(request):
@@ -69,8 +70,7 @@ def draft_start(request, slug):
     if not request.user.citizen_id:
         raise PermissionDenied
     applicant = request.POST.get("for") or request.user.citizen_id
-    # The law lets a citizen file for people of their own household only.
-    if applicant not in {p.citizen_id for p in _household(request.user)} | {request.user.citizen_id}:
+    if applicant not in selectors.applicants_for(request.user):
         raise PermissionDenied
     draft = services.draft_start(owner=request.user, procedure=procedure, applicant_citizen_id=applicant)
     return redirect("procedures:draft", draft_id=draft.pk)
@@ -106,79 +106,29 @@ class DossierWizard(SessionWizardView):
         self.form_list = dict(eforms.form_list(self.definition))
         self.steps_by_name = {step["name"]: step for step in self.definition["steps"]}
         self.condition_dict = {
-            name: self._step_condition(step["show_if"])
-            for name, step in self.steps_by_name.items()
-            if "show_if" in step
+            name: self._step_condition(name) for name, step in self.steps_by_name.items() if "show_if" in step
         }
-        self._prefill = None
         return super().dispatch(request, *args, **kwargs)
+
+    @property
+    def filing(self) -> Filing:
+        """The draft's rules (procedures/filing.py), shared with the API; built once storage exists."""
+        if not hasattr(self, "_filing"):
+            self._filing = Filing(self.draft, self.storage)
+        return self._filing
 
     def get_prefix(self, request, *args, **kwargs):
         return f"draft_{kwargs['draft_id']}"
 
-    def _answers(self) -> dict:
-        """Earlier steps' raw answers, without validating them (conditions must not recurse)."""
-        answers = {}
-        for step_name in self.steps_by_name:
-            data = self.storage.get_step_data(step_name)
-            if not data:
-                continue
-            for key in data:
-                if key.startswith(f"{step_name}-"):
-                    answers[key[len(step_name) + 1 :]] = data.get(key)
-        return answers
-
-    def _step_condition(self, cond):
-        return lambda wizard: str(wizard._answers().get(cond["field"])) == str(cond["equals"])
-
-    @property
-    def prefill(self) -> dict:
-        if self._prefill is None:
-            self._prefill = prefill_values(self.draft.applicant_citizen_id)
-        return self._prefill
-
-    def _centres(self):
-        if self.draft.centre_id:
-            return None  # filed at the counter: the clerk's centre
-        procedure = self.draft.procedure
-        centres = Centre.objects.select_related("ward").order_by("name")
-        if procedure.non_territorial:
-            return centres
-        # A territorial procedure goes to the centre of the ward it concerns: the address the
-        # definition names in `centre_from` (the temporary address, the land…), else the residence.
-        ward = (
-            self._answers().get(f"{self.definition['centre_from']}__ward")
-            if "centre_from" in self.definition
-            else None
-        )
-        if not ward:
-            ward = (self.prefill.get("population_registry.address") or {}).get("ward")
-        local = centres.filter(ward_id=ward) if ward else centres.none()
-        return local if local.exists() else centres
+    @staticmethod
+    def _step_condition(name):
+        return lambda wizard: wizard.filing.step_shown(name)
 
     def get_form_kwargs(self, step=None):
-        if step == eforms.REVIEW_STEP:
-            return {"declaration": self.definition.get("declaration", ""), "centres": self._centres()}
-        initial, prefilled, notes = eforms.step_initial(self.steps_by_name.get(step, {}), self.prefill)
-        return {"answers": self._answers(), "prefilled": prefilled, "notes": notes, "wallet": self._wallet()}
-
-    def _wallet(self) -> list[tuple[str, str]]:
-        if not hasattr(self, "_wallet_choices"):
-            self._wallet_choices = [
-                (str(a.pk), f"{a.name} — {a.dossier.procedure.name}, {a.dossier.received_at:%d/%m/%Y}")
-                for a in selectors.wallet_of(self.draft.applicant_citizen_id)[:20]
-            ]
-        return self._wallet_choices
+        return self.filing.form_kwargs(step)
 
     def get_form_initial(self, step):
-        if step == eforms.REVIEW_STEP:
-            centres = self._centres()
-            address = self.prefill.get("population_registry.address") or {}
-            if centres is not None:
-                local = [c for c in centres if c.ward_id == address.get("ward")]
-                return {"centre": str((local or list(centres))[0].pk)} if centres else {}
-            return {}
-        return eforms.step_initial(self.steps_by_name.get(step, {}), self.prefill)[0]
+        return self.filing.form_initial(step)
 
     def get(self, request, *args, **kwargs):
         # Unlike formtools' default, a GET resumes the draft where it was left instead of resetting it.
@@ -252,37 +202,7 @@ class DossierWizard(SessionWizardView):
         return context
 
     def done(self, form_list, form_dict, **kwargs):
-        data, files, reused = {}, {}, {}
-        wallet = selectors.wallet_of(self.draft.applicant_citizen_id)
-        for step_name, form in form_dict.items():
-            if step_name == eforms.REVIEW_STEP:
-                continue
-            for name, value in form.cleaned_data.items():
-                if hasattr(value, "read"):
-                    files[name] = value
-                elif (
-                    name.endswith("__wallet")
-                    and value
-                    and not form.cleaned_data.get(name[: -len("__wallet")])
-                ):
-                    reused[name[: -len("__wallet")]] = wallet.get(pk=value)
-                data[name] = eforms.frozen(value)
-        review = form_dict[eforms.REVIEW_STEP].cleaned_data
-        centre = self.draft.centre or get_object_or_404(Centre, pk=review["centre"])
-        person = population_registry().lookup(self.draft.applicant_citizen_id)
-        name = data.get("applicant__full_name") or (person.full_name if person else "")
-        dossier = services.dossier_submit(
-            form=self.draft.form,
-            centre=centre,
-            channel=self.draft.channel,
-            applicant_citizen_id=self.draft.applicant_citizen_id,
-            applicant_name=name,
-            submitted_by=self.request.user,
-            data=data,
-            files=files,
-            reused=reused,
-            draft=self.draft,
-        )
+        dossier = self.filing.submit(form_dict=form_dict, user=self.request.user)
         return redirect("procedures:dossier_filed", code=dossier.code)
 
 
@@ -361,8 +281,10 @@ class LookupForm(eforms.AccessibleErrorsMixin, forms.Form):
     )
 
 
+@limit_page("lookup")
 def lookup(request):
-    form = LookupForm(request.GET or None)
+    # POST, never GET: a citizen ID in a query string ends up in logs, history and Referer headers.
+    form = LookupForm(request.POST or None)
     dossier, searched = None, False
     if form.is_valid():
         searched = True

@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.permissions import AllowAny
@@ -18,11 +19,22 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.authentication import ApiTokenAuthentication
+from accounts.models import ApiToken
 from registry.citizen_id import validate_citizen_id
 
 from . import appointments, selectors, services
 from .hours import opening_status
 from .models import Appointment, Ticket
+from .serializers import (
+    AppointmentSerializer,
+    CentreServicesSerializer,
+    FreeSlotsSerializer,
+    TicketSerializer,
+    TicketStatusSerializer,
+)
+
+ERRORS = OpenApiResponse(OpenApiTypes.OBJECT, description="`detail` (and `opens_at`, `held`, `next_free`)")
 
 
 class TakeTicketSerializer(serializers.Serializer):
@@ -68,7 +80,7 @@ class CentreServicesView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
-    @extend_schema(responses={200: dict, 404: dict})
+    @extend_schema(responses={200: CentreServicesSerializer, 404: ERRORS})
     def get(self, request, centre_code):
         centre = selectors.centre_by_code(centre_code)
         if centre is None:
@@ -94,17 +106,35 @@ class CentreServicesView(APIView):
 
 
 class TakeTicketView(APIView):
-    """Take a queue number at a kiosk or on a phone (a phone needs the citizen ID)."""
+    """Take a queue number at a kiosk or on a phone (a phone needs the citizen ID).
 
-    # Kiosks and phones are anonymous; skipping the session lookup keeps the hot path short,
-    # and so does answering in JSON only (no content negotiation with the browsable API).
-    authentication_classes: list = []
+    Phones are anonymous and limited per address (`RATE_LIMITS["ticket"]`). A kiosk sends its
+    kiosk token (`Authorization: Bearer …`): it is not limited per address, and it can take
+    tickets for its own centre only (403 elsewhere).
+    """
+
+    # No session lookup on the hot path: a token is read only when one is sent, and the answer
+    # is JSON only (no content negotiation with the browsable API).
+    authentication_classes = [ApiTokenAuthentication]
     permission_classes = [AllowAny]
+    throttle_scope = "ticket"
     renderer_classes = [JSONRenderer]
     parser_classes = [JSONParser, FormParser]
 
-    @extend_schema(request=TakeTicketSerializer, responses={201: dict, 400: dict, 404: dict, 409: dict})
+    @extend_schema(
+        request=TakeTicketSerializer,
+        responses={201: TicketSerializer, 400: ERRORS, 403: ERRORS, 404: ERRORS, 409: ERRORS},
+    )
     def post(self, request, centre_code):
+        kiosk = request.auth if isinstance(request.auth, ApiToken) else None
+        if kiosk is not None and (kiosk.kind != ApiToken.Kind.KIOSK or kiosk.centre.code != centre_code):
+            return Response(
+                {
+                    "detail": _("Mã truy cập của ki-ốt này không dùng được cho trung tâm %(code)s.")
+                    % {"code": centre_code}
+                },
+                status=status.HTTP_403_FORBIDDEN,
+            )
         setup = selectors.queue_setup(centre_code)
         if setup is None:
             return _not_found(_("Không tìm thấy trung tâm có mã %(code)s.") % {"code": centre_code})
@@ -143,7 +173,7 @@ class TicketStatusView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
-    @extend_schema(responses={200: dict, 404: dict})
+    @extend_schema(responses={200: TicketStatusSerializer, 404: ERRORS})
     def get(self, request, public_id):
         found = selectors.ticket_status(public_id)
         if found is None:
@@ -180,7 +210,10 @@ class FreeSlotsView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
-    @extend_schema(responses={200: dict, 404: dict})
+    @extend_schema(
+        parameters=[OpenApiParameter("service", str, description="The service letter, e.g. A")],
+        responses={200: FreeSlotsSerializer, 404: ERRORS},
+    )
     def get(self, request, centre_code):
         service, missing = _service_or_404(centre_code, request.query_params.get("service", ""))
         if missing:
@@ -215,7 +248,12 @@ def _appointment_json(request, appointment) -> dict:
 class BookView(APIView):
     """Book an appointment by name, phone and citizen ID. A full slot: 409 with the next free slots."""
 
-    @extend_schema(request=BookSerializer, responses={201: dict, 400: dict, 404: dict, 409: dict})
+    permission_classes = [AllowAny]
+    throttle_scope = "booking"
+
+    @extend_schema(
+        request=BookSerializer, responses={201: AppointmentSerializer, 400: ERRORS, 404: ERRORS, 409: ERRORS}
+    )
     def post(self, request, centre_code):
         form = BookSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -246,7 +284,10 @@ class BookView(APIView):
 class CancelView(APIView):
     """Cancel an appointment; its id (from the booking answer) is the proof of holding it."""
 
-    @extend_schema(request=None, responses={200: dict, 404: dict, 409: dict})
+    permission_classes = [AllowAny]
+    throttle_scope = "booking"
+
+    @extend_schema(request=None, responses={200: AppointmentSerializer, 404: ERRORS, 409: ERRORS})
     def post(self, request, public_id):
         found = Appointment.objects.filter(public_id=public_id).select_related("service", "slot").first()
         if found is None:

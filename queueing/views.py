@@ -23,6 +23,7 @@ from accounts.selectors import Role, roles_of
 from agencies.selectors import centres_supervised_by
 from documents import qr
 from documents.services import queue_ticket_pdf
+from portal.ratelimit import limit_page
 from registry.citizen_id import validate_citizen_id
 
 from . import appointments, selectors, services
@@ -47,7 +48,13 @@ def qr_svg(url: str) -> str:
 
 def _take(request, centre, *, channel: str, template: str, context: dict):
     """The POST half of the kiosk and phone pages: issue, or show the reason next to the form."""
-    service = QueueService.objects.filter(centre=centre, active=True, pk=request.POST.get("service")).first()
+    chosen = request.POST.get("service", "")
+    # A forged or garbled id is "no service chosen", never a server error.
+    service = (
+        QueueService.objects.filter(centre=centre, active=True, pk=chosen).first()
+        if chosen.isdigit()
+        else None
+    )
     priority = request.POST.get("priority", "")
     citizen_id = request.POST.get("citizen_id", "").replace(" ", "")
     errors = {}
@@ -91,6 +98,7 @@ def _centre_context(centre, **extra):
     }
 
 
+@limit_page("kiosk")
 def kiosk(request, centre_code):
     centre, missing = _centre_or_404(request, centre_code)
     if missing:
@@ -103,6 +111,7 @@ def kiosk(request, centre_code):
     return render(request, "queueing/kiosk.html", context)
 
 
+@limit_page("ticket")
 def take_by_phone(request, centre_code):
     centre, missing = _centre_or_404(request, centre_code)
     if missing:
@@ -319,6 +328,7 @@ def _appointment_form_errors(post) -> dict:
     return errors
 
 
+@limit_page("booking")
 def book(request, centre_code):
     centre, missing = _centre_or_404(request, centre_code)
     if missing:

@@ -275,12 +275,12 @@ def test_public_lookup_needs_code_and_id(citizen, client):
     )
     dossier = Dossier.objects.get()
     client.logout()
-    found = client.get(reverse("procedures:lookup"), {"code": dossier.code, "citizen_id": DEMO_CITIZEN_ID})
+    found = client.post(reverse("procedures:lookup"), {"code": dossier.code, "citizen_id": DEMO_CITIZEN_ID})
     html = found.content.decode()
     assert dossier.get_status_display() in html
     assert dossier.due_date.strftime("%d/%m/%Y") in html
     assert "Nguyễn Thị Lan" not in html  # status and due date only
-    wrong = client.get(reverse("procedures:lookup"), {"code": dossier.code, "citizen_id": "001088000001"})
+    wrong = client.post(reverse("procedures:lookup"), {"code": dossier.code, "citizen_id": "001088000001"})
     assert "Không tìm thấy hồ sơ" in wrong.content.decode()
     assert client.get(reverse("procedures:dossier", args=[dossier.code])).status_code == 302
 

@@ -1,0 +1,75 @@
+"""Schemathesis walks every operation of /api/schema/ as a stranger, a citizen and counter staff:
+no server error and no answer outside its documented schema.
+
+One test, one demo load: each operation gets a bounded number of generated requests per role
+(SCHEMATHESIS_EXAMPLES, default 6), derandomised so a failure reproduces. The whole run takes
+well under a minute on two cores.
+"""
+
+import os
+
+import pytest
+import schemathesis
+from django.core import signals
+from django.db import close_old_connections
+from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import response_schema_conformance
+
+from accounts.models import User
+from accounts.services import api_token_issue
+from portal.demo import DEMO_CITIZEN_ID
+from portal.wsgi import application
+
+EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "6"))
+
+
+@pytest.fixture
+def wsgi_in_test_transaction():
+    """As Django's test client does: the request signals must not close the test's connection."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def unlimited(settings):
+    # Limits are tested elsewhere; here a 429 would only hide what lies behind it.
+    settings.RATE_LIMITS = {scope: "100000/minute" for scope in settings.RATE_LIMITS}
+
+
+def _exercise(operation, headers):
+    @given(case=operation.as_strategy())
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    def run(case):
+        response = case.call(headers=headers)
+        case.validate_response(response, checks=[not_a_server_error, response_schema_conformance])
+
+    run()
+
+
+def test_the_schema_validates_and_every_operation_keeps_to_it(demo, unlimited, wsgi_in_test_transaction):
+    schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
+    roles = {"anonymous": {}}
+    for name, username in (("citizen", DEMO_CITIZEN_ID), ("staff", "canbo.caugiay")):
+        _token, key = api_token_issue(kind="user", user=User.objects.get(username=username))
+        roles[name] = {"Authorization": f"Bearer {key}"}
+    failures, operations = [], 0
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        operations += 1
+        for role, headers in roles.items():
+            try:
+                _exercise(operation, headers)
+            except Exception as error:  # a FailureGroup: report every operation, then fail
+                failures.append(f"{operation.label} as {role}: {error}")
+    assert operations >= 20
+    assert not failures, "\n\n".join(failures)

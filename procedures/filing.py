@@ -1,0 +1,161 @@
+"""One draft's e-form as both the wizard pages and the API walk it.
+
+The steps that apply, earlier answers, prefill, the wallet, the centres offered and the last
+step (freezing the answers and calling `services.dossier_submit`) live here once, so a dossier
+filed from a phone app follows exactly the rules of the pages. Step data is kept in the draft
+in formtools' storage format: a draft started on a phone can be finished on the site and back.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from django import forms
+from django.utils import timezone
+
+from agencies.models import Centre
+from registry.base import population_registry
+
+from . import eforms, selectors, services
+from .drafts import DraftStorage, draft_file_storage
+from .models import Dossier, Draft
+from .prefill.registry import prefill_values
+
+
+def draft_storage(draft: Draft) -> DraftStorage:
+    """The wizard's storage for a draft, outside a wizard request (the API)."""
+    return DraftStorage(f"draft_{draft.pk}", SimpleNamespace(motcua_draft=draft), draft_file_storage())
+
+
+def storage_save(draft: Draft, storage: DraftStorage) -> None:
+    # update(), not save(), as DraftStorage does: a submitted draft is gone and must not come back.
+    Draft.objects.filter(pk=draft.pk).update(state=storage.data, updated_at=timezone.now())
+
+
+class Filing:
+    def __init__(self, draft: Draft, storage):
+        self.draft = draft
+        self.storage = storage
+        self.definition = draft.form.definition
+        self.form_classes = dict(eforms.form_list(self.definition))
+        self.steps_by_name = {step["name"]: step for step in self.definition["steps"]}
+        self._prefill = None
+        self._wallet_choices = None
+
+    # --- which steps apply -------------------------------------------------
+    def answers(self) -> dict:
+        """Earlier steps' raw answers, without validating them (conditions must not recurse)."""
+        answers = {}
+        for step_name in self.steps_by_name:
+            data = self.storage.get_step_data(step_name)
+            if not data:
+                continue
+            for key in data:
+                if key.startswith(f"{step_name}-"):
+                    answers[key[len(step_name) + 1 :]] = data.get(key)
+        return answers
+
+    def step_shown(self, step_name: str) -> bool:
+        cond = self.steps_by_name.get(step_name, {}).get("show_if")
+        if not cond:
+            return True
+        return str(self.answers().get(cond["field"])) == str(cond["equals"])
+
+    def steps(self) -> list[str]:
+        """The steps that apply now, the review step last."""
+        return [name for name in self.form_classes if name == eforms.REVIEW_STEP or self.step_shown(name)]
+
+    # --- what each form gets ---------------------------------------------------
+    @property
+    def prefill(self) -> dict:
+        if self._prefill is None:
+            self._prefill = prefill_values(self.draft.applicant_citizen_id)
+        return self._prefill
+
+    def centres(self):
+        """Where the dossier may be filed; None when a clerk files it at their own centre."""
+        if self.draft.centre_id:
+            return None
+        procedure = self.draft.procedure
+        centres = Centre.objects.select_related("ward").order_by("name")
+        if procedure.non_territorial:
+            return centres
+        # A territorial procedure goes to the centre of the ward it concerns: the address the
+        # definition names in `centre_from` (the temporary address, the land…), else the residence.
+        ward = (
+            self.answers().get(f"{self.definition['centre_from']}__ward")
+            if "centre_from" in self.definition
+            else None
+        )
+        if not ward:
+            ward = (self.prefill.get("population_registry.address") or {}).get("ward")
+        local = centres.filter(ward_id=ward) if ward else centres.none()
+        return local if local.exists() else centres
+
+    def wallet(self) -> list[tuple[str, str]]:
+        if self._wallet_choices is None:
+            self._wallet_choices = [
+                (str(a.pk), f"{a.name} — {a.dossier.procedure.name}, {a.dossier.received_at:%d/%m/%Y}")
+                for a in selectors.wallet_of(self.draft.applicant_citizen_id)[:20]
+            ]
+        return self._wallet_choices
+
+    def form_kwargs(self, step: str) -> dict:
+        if step == eforms.REVIEW_STEP:
+            return {"declaration": self.definition.get("declaration", ""), "centres": self.centres()}
+        _initial, prefilled, notes = eforms.step_initial(self.steps_by_name.get(step, {}), self.prefill)
+        return {"answers": self.answers(), "prefilled": prefilled, "notes": notes, "wallet": self.wallet()}
+
+    def form_initial(self, step: str) -> dict:
+        if step == eforms.REVIEW_STEP:
+            centres = self.centres()
+            address = self.prefill.get("population_registry.address") or {}
+            if centres is not None:
+                local = [c for c in centres if c.ward_id == address.get("ward")]
+                return {"centre": str((local or list(centres))[0].pk)} if centres else {}
+            return {}
+        return eforms.step_initial(self.steps_by_name.get(step, {}), self.prefill)[0]
+
+    def form(self, step: str, *, data=None, files=None) -> forms.Form:
+        """The step's form as the wizard builds it (prefix = step name)."""
+        return self.form_classes[step](
+            data=data, files=files, prefix=step, initial=self.form_initial(step), **self.form_kwargs(step)
+        )
+
+    def stored_form(self, step: str) -> forms.Form:
+        return self.form(step, data=self.storage.get_step_data(step), files=self.storage.get_step_files(step))
+
+    # --- the end ---------------------------------------------------------------
+    def submit(self, *, form_dict: dict[str, forms.Form], user) -> Dossier:
+        """Freeze the valid forms' answers and file the dossier through `services.dossier_submit`."""
+        data, files, reused = {}, {}, {}
+        wallet = selectors.wallet_of(self.draft.applicant_citizen_id)
+        for step_name, form in form_dict.items():
+            if step_name == eforms.REVIEW_STEP:
+                continue
+            for name, value in form.cleaned_data.items():
+                if hasattr(value, "read"):
+                    files[name] = value
+                elif (
+                    name.endswith("__wallet")
+                    and value
+                    and not form.cleaned_data.get(name[: -len("__wallet")])
+                ):
+                    reused[name[: -len("__wallet")]] = wallet.get(pk=value)
+                data[name] = eforms.frozen(value)
+        review = form_dict[eforms.REVIEW_STEP].cleaned_data
+        centre = self.draft.centre or Centre.objects.get(pk=review["centre"])
+        person = population_registry().lookup(self.draft.applicant_citizen_id)
+        name = data.get("applicant__full_name") or (person.full_name if person else "")
+        return services.dossier_submit(
+            form=self.draft.form,
+            centre=centre,
+            channel=self.draft.channel,
+            applicant_citizen_id=self.draft.applicant_citizen_id,
+            applicant_name=name,
+            submitted_by=user,
+            data=data,
+            files=files,
+            reused=reused,
+            draft=self.draft,
+        )
