@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "procedures",
     "queueing",
     "documents",
+    "satisfaction",
+    "dashboard",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,8 @@ urlpatterns = [
     path("", include("procedures.urls")),
     path("", include("queueing.urls")),
     path("", include("documents.urls")),
+    path("", include("dashboard.urls")),
+    path("", include("satisfaction.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # For developers only; staff and supervisors have their own pages.

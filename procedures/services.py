@@ -26,6 +26,7 @@ from .models import (
     DossierEvent,
     Draft,
     FormDefinition,
+    HandBack,
     Procedure,
 )
 
@@ -234,6 +235,9 @@ def dossier_submit(
     )
     if draft is not None:
         draft.delete()
+    from dashboard.services import figures_received
+
+    figures_received(dossier=dossier)
 
     from .tasks import dossier_receipt_record
 
@@ -308,3 +312,72 @@ def receipt_document_request(*, dossier: Dossier):
             "officer_name": dossier.submitted_by.get_full_name() if dossier.channel != Channel.ONLINE else "",
         },
     )
+
+
+class HandBackError(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+RESULT_DOCUMENT_KINDS = (
+    "marital_status",
+    "birth_extract",
+    "residence_confirmation",
+    "certified_copy",
+    "business_household",
+)
+
+
+@transaction.atomic
+def dossier_hand_back(
+    *,
+    dossier: Dossier,
+    by=None,
+    method: str = HandBack.Method.PAPER,
+    receiver_name: str = "",
+    counter=None,
+    at: datetime.datetime | None = None,
+) -> HandBack:
+    """Give the result to the citizen: done → returned, recording who, when, where and how.
+
+    On paper the citizen signs the tracking book at the counter; electronically they download the
+    signed result. The dossier row is locked, so two clerks (or a clerk and the citizen's download)
+    hand it back once; the second gets a clear message.
+    """
+    from dashboard.services import figures_returned
+    from documents.models import Document
+
+    locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    if locked.status == Dossier.Status.RETURNED:
+        raise HandBackError(_("Kết quả của hồ sơ %(code)s đã được trả.") % {"code": locked.code})
+    if locked.status != Dossier.Status.DONE:
+        raise HandBackError(_("Hồ sơ %(code)s chưa có kết quả để trả.") % {"code": locked.code})
+    at = at or timezone.now()
+    digital = method == HandBack.Method.DOWNLOAD or (
+        Document.objects.filter(
+            subject_ref=locked.code, kind__in=RESULT_DOCUMENT_KINDS, status=Document.Status.ISSUED
+        ).exists()
+    )
+    hand_back = HandBack.objects.create(
+        dossier=locked,
+        method=method,
+        at=at,
+        by=by,
+        counter=counter,
+        receiver_name=(receiver_name or locked.applicant_name)[:100],
+        digital=digital,
+    )
+    locked.status = Dossier.Status.RETURNED
+    locked.save(update_fields=["status"])
+    who = by.get_full_name() or by.username if by is not None else locked.applicant_name
+    DossierEvent.objects.create(
+        dossier=locked,
+        kind=DossierEvent.Kind.HAND_BACK,
+        status=Dossier.Status.RETURNED,
+        at=at,
+        note=f"{HandBack.Method(method).label} · {who}"[:255],
+    )
+    figures_returned(hand_back=hand_back)
+    dossier.status = locked.status
+    return hand_back

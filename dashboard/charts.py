@@ -1,0 +1,67 @@
+"""Server-rendered SVG charts (pygal); each page puts the same figures in a table beside the chart."""
+
+from __future__ import annotations
+
+import pygal
+from pygal.style import Style
+
+STYLE = Style(
+    background="white",
+    plot_background="white",
+    foreground="#1f2933",
+    foreground_strong="#1f2933",
+    foreground_subtle="#52606d",
+    colors=("#0b6e4f", "#c2410c", "#1d4ed8", "#7c3aed"),
+    font_family="Liberation Sans, DejaVu Sans, sans-serif",
+    label_font_size=14,
+    major_label_font_size=14,
+    legend_font_size=14,
+    title_font_size=16,
+)
+
+
+def _render(chart) -> str:
+    # No script: the figures are in the table beside the chart, and pygal's tooltips load a remote file.
+    return chart.render(is_unicode=True, disable_xml_declaration=True)
+
+
+def line_chart(
+    *, title: str, labels: list[str], series: dict[str, list], y_title: str = "", range_=None
+) -> str:
+    chart = pygal.Line(
+        style=STYLE,
+        js=[],
+        width=720,
+        height=320,
+        title=title,
+        y_title=y_title,
+        x_label_rotation=0,
+        show_minor_x_labels=False,
+        x_labels_major_every=max(1, len(labels) // 6),
+        legend_at_bottom=True,
+        range=range_,
+        dots_size=3,
+        explicit_size=False,
+    )
+    chart.x_labels = labels
+    for name, values in series.items():
+        chart.add(name, values)
+    return _render(chart)
+
+
+def bar_chart(*, title: str, labels: list[str], series: dict[str, list], y_title: str = "") -> str:
+    chart = pygal.Bar(
+        style=STYLE,
+        js=[],
+        width=720,
+        height=320,
+        title=title,
+        y_title=y_title,
+        legend_at_bottom=True,
+        show_minor_x_labels=False,
+        x_labels_major_every=max(1, len(labels) // 6),
+    )
+    chart.x_labels = labels
+    for name, values in series.items():
+        chart.add(name, values)
+    return _render(chart)
