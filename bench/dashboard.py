@@ -35,12 +35,13 @@ from procedures.selectors import dossiers_supervised_by
 user = User.objects.get(username="giamsat.hanoi")
 centres = sorted(scope_of(user).supervised_centres)
 period = Period.default()
+year = Period(since=period.until.replace(year=period.until.year - 1), until=period.until)
 dossiers = dossiers_supervised_by(user)
 queries = {
     "totals": lambda: selectors.totals(centres, period),
     "by_procedure": lambda: selectors.figures_by("procedure", centres, period),
     "by_staff": lambda: selectors.figures_by("staff", centres, period),
-    "weekly_year": lambda: selectors.weekly(centres, Period(since=period.until.replace(year=period.until.year - 1), until=period.until)),
+    "weekly_year": lambda: selectors.weekly(centres, year),
     "overdue_count": lambda: selectors.open_dossiers(dossiers).filter(deadline_state="overdue").count(),
     "open_by_agency": lambda: selectors.open_by_agency(dossiers),
     "late_drilldown": lambda: list(selectors.dossiers_behind(dossiers, kind="late", period=period)[:50]),

@@ -81,10 +81,10 @@ def _write(model, columns: list[str], rows: list[tuple]) -> None:
     if not rows:
         return
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            with cursor.cursor.copy(f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+        statement = f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN"
+        with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
         return
     fields = {f.column: f.attname for f in model._meta.concrete_fields}
     objects = []
@@ -282,8 +282,8 @@ def _batch(*, size, rng, now, tz, today, days, centres, centre_weights, procedur
                 answers = {k: 2 if rng.random() < 0.86 else (1 if rng.random() < 0.8 else 0) for k in keys}
                 rated_at = min(returned_at + datetime.timedelta(minutes=rng.randint(1, 2000)), now)
                 ratings.append(
-                    (pk, centre.pk, procedure.pk, counter, "tablet" if counter else "link", json.dumps(answers),
-                     sum(answers.values()), "", rated_at)
+                    (pk, centre.pk, procedure.pk, counter, "tablet" if counter else "link",
+                     json.dumps(answers), sum(answers.values()), "", rated_at)
                 )  # fmt: skip
         dossiers.append(
             (pk, code, procedure.pk, forms[procedure.pk], centre.pk, channel, status, citizen_id, name,
@@ -311,7 +311,7 @@ def _batch(*, size, rng, now, tz, today, days, centres, centre_weights, procedur
     rating_ids = _ids(Rating, len(ratings))
     _write(
         Rating,
-        ["id", "dossier_id", "centre_id", "procedure_id", "counter_id", "channel", "answers", "total", "comment",
-         "created_at"],
+        ["id", "dossier_id", "centre_id", "procedure_id", "counter_id", "channel", "answers", "total",
+         "comment", "created_at"],
         [(i, *row) for i, row in zip(rating_ids, ratings, strict=True)],
     )  # fmt: skip

@@ -37,8 +37,9 @@ def people(demo, centres):
 def make_dossier(demo):
     """A dossier row as routing would leave it: status, deadline and settlement given by the test."""
 
-    def make(*, centre, status=Dossier.Status.DONE, procedure=None, channel=Channel.COUNTER, submitted_by=None,
-             received_at=None, settled_at=None, on_time=None, deadline_state="on_track", due_at=None,
+    def make(*, centre, status=Dossier.Status.DONE, procedure=None, channel=Channel.COUNTER,
+             submitted_by=None, received_at=None, settled_at=None, on_time=None, deadline_state="on_track",
+             due_at=None,
              citizen_id="001188123456"):  # fmt: skip
         procedure = procedure or Procedure.objects.get(code="2.000815")
         received_at = received_at or timezone.now() - datetime.timedelta(days=2)

@@ -137,6 +137,7 @@ def test_digitisation_component_counts_dossiers_and_results():
 def test_components_without_data_stay_out_of_the_total():
     components = service_index(_figure(settled=10, settled_on_time=10))
     by_key = {c.key: c for c in components}
-    assert by_key["payment"].points is None and by_key["publicity"].points is None
+    assert by_key["payment"].points is None
+    assert by_key["publicity"].points is None
     assert by_key["satisfaction"].points is None  # no rating yet: no guess
     assert index_total(components) == (20.0, 20)

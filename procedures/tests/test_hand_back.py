@@ -23,7 +23,8 @@ def test_hand_back_moves_done_to_returned_and_records_who_and_when(make_done, cl
     assert dossier.status == Dossier.Status.RETURNED
     assert (hand_back.by, hand_back.receiver_name, hand_back.digital) == (clerk, "Lê Văn B", False)
     event = dossier.events.get(kind=DossierEvent.Kind.HAND_BACK)
-    assert event.at == hand_back.at and "Trần" in event.note
+    assert event.at == hand_back.at
+    assert "Trần" in event.note
     assert sum(DailyFigure.objects.values_list("returned", flat=True)) == 1
 
 

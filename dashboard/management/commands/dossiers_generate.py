@@ -4,7 +4,7 @@ from dashboard.generator import dossiers_generate
 
 
 class Command(BaseCommand):
-    help = "Add N realistic dossiers (with timelines, hand-backs and ratings) over the last year, across centres."
+    help = "Add N realistic dossiers (timelines, hand-backs, ratings) over the last year, across centres."
 
     def add_arguments(self, parser):
         parser.add_argument("count", type=int)
