@@ -63,6 +63,15 @@ def scope_of(user) -> Scope:
     """The places a user's memberships open to them (empty for a citizen or an anonymous visitor)."""
     if not getattr(user, "is_authenticated", False):
         return Scope()
+    # Read once per request: the user object lives as long as the request does.
+    cached = getattr(user, "_motcua_scope", None)
+    if cached is not None:
+        return cached
+    user._motcua_scope = _scope_read(user)
+    return user._motcua_scope
+
+
+def _scope_read(user) -> Scope:
     counter, supervised_direct, provinces, agencies = set(), set(), set(), set()
     for role, centre, agency, province in Membership.objects.filter(user=user).values_list(
         "role", "centre_id", "agency_id", "province_id"

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pygal
+from django.core.cache import cache
 from pygal.style import Style
 
+CHART_CACHE_SECONDS = 3600
 STYLE = Style(
     background="white",
     plot_background="white",
@@ -25,7 +29,17 @@ def _render(chart) -> str:
     return chart.render(is_unicode=True, disable_xml_declaration=True)
 
 
-def line_chart(
+def _cached(kind: str, build, **spec) -> str:
+    """The same figures draw the same SVG: keep it in the cache, keyed by what is drawn."""
+    key = "dashboard-chart:" + hashlib.sha256(repr((kind, sorted(spec.items()))).encode()).hexdigest()
+    svg = cache.get(key)
+    if svg is None:
+        svg = build(**spec)
+        cache.set(key, svg, CHART_CACHE_SECONDS)
+    return svg
+
+
+def _line_chart(
     *, title: str, labels: list[str], series: dict[str, list], y_title: str = "", range_=None
 ) -> str:
     chart = pygal.Line(
@@ -43,13 +57,13 @@ def line_chart(
         dots_size=3,
         explicit_size=False,
     )
-    chart.x_labels = labels
-    for name, values in series.items():
-        chart.add(name, values)
+    chart.x_labels = list(labels)
+    for name, values in series:
+        chart.add(name, list(values))
     return _render(chart)
 
 
-def bar_chart(*, title: str, labels: list[str], series: dict[str, list], y_title: str = "") -> str:
+def _bar_chart(*, title: str, labels: list[str], series: dict[str, list], y_title: str = "") -> str:
     chart = pygal.Bar(
         style=STYLE,
         js=[],
@@ -61,7 +75,23 @@ def bar_chart(*, title: str, labels: list[str], series: dict[str, list], y_title
         show_minor_x_labels=False,
         x_labels_major_every=max(1, len(labels) // 6),
     )
-    chart.x_labels = labels
-    for name, values in series.items():
-        chart.add(name, values)
+    chart.x_labels = list(labels)
+    for name, values in series:
+        chart.add(name, list(values))
     return _render(chart)
+
+
+def line_chart(
+    *, title: str, labels: list[str], series: dict[str, list], y_title: str = "", range_=None
+) -> str:
+    return _cached(
+        "line", _line_chart, title=str(title), labels=tuple(labels),
+        series=tuple((str(k), tuple(v)) for k, v in series.items()), y_title=str(y_title), range_=range_,
+    )  # fmt: skip
+
+
+def bar_chart(*, title: str, labels: list[str], series: dict[str, list], y_title: str = "") -> str:
+    return _cached(
+        "bar", _bar_chart, title=str(title), labels=tuple(labels),
+        series=tuple((str(k), tuple(v)) for k, v in series.items()), y_title=str(y_title),
+    )  # fmt: skip

@@ -14,7 +14,7 @@ from agencies.models import Centre
 from agencies.selectors import handling_agency
 from procedures.models import Attachment, Channel, Dossier, HandBack, Procedure
 
-from .models import DailyFigure
+from .models import DailyFigure, StaffDailyFigure
 
 COUNTS = (
     "received",
@@ -53,20 +53,18 @@ def _staff_of(dossier: Dossier) -> int | None:
 
 
 def figure_add(*, dossier: Dossier, day: datetime.date, **increments: int) -> None:
-    """Add to the day's row for this dossier's centre, procedure, agency and clerk."""
-    key = {
-        "day": day,
-        "centre_id": dossier.centre_id,
-        "procedure_id": dossier.procedure_id,
-        "agency_id": agency_of(dossier),
-        "staff_id": _staff_of(dossier),
-    }
+    """Add to the day's rows for this dossier: its centre, procedure and agency; its receiving clerk."""
+    key = {"day": day, "centre_id": dossier.centre_id}
     with transaction.atomic():
-        updated = DailyFigure.objects.filter(**key).update(
-            **{name: F(name) + value for name, value in increments.items()}
-        )
-        if not updated:
-            DailyFigure.objects.create(**key, **increments)
+        for model, extra in (
+            (DailyFigure, {"procedure_id": dossier.procedure_id, "agency_id": agency_of(dossier)}),
+            (StaffDailyFigure, {"staff_id": _staff_of(dossier)}),
+        ):
+            updated = model.objects.filter(**key, **extra).update(
+                **{name: F(name) + value for name, value in increments.items()}
+            )
+            if not updated:
+                model.objects.create(**key, **extra, **increments)
 
 
 def figures_received(*, dossier: Dossier) -> None:
@@ -120,10 +118,11 @@ def figures_rebuild(*, since: datetime.date | None = None) -> int:
     """
 
     _agency_id.cache_clear()
-    figures = DailyFigure.objects.all()
-    if since:
-        figures = figures.filter(day__gte=since)
-    figures.delete()
+    for model in (DailyFigure, StaffDailyFigure):
+        figures = model.objects.all()
+        if since:
+            figures = figures.filter(day__gte=since)
+        figures.delete()
     rows: dict[tuple, dict] = {}
     tz = timezone.get_current_timezone()
     staff = _staff_expression()
@@ -167,19 +166,34 @@ def figures_rebuild(*, since: datetime.date | None = None) -> int:
         "rating__created_at",
         {"ratings": Count("pk"), "rating_points": Sum("rating__total")},
     )
+    by_procedure: dict[tuple, dict] = {}
+    by_staff: dict[tuple, dict] = {}
+    for (day, centre, procedure, staff_id), counts in rows.items():
+        for target in (
+            by_procedure.setdefault((day, centre, procedure), dict.fromkeys(COUNTS, 0)),
+            by_staff.setdefault((day, centre, staff_id), dict.fromkeys(COUNTS, 0)),
+        ):
+            for name, value in counts.items():
+                target[name] += value
     objects = [
         DailyFigure(
             day=day,
             centre_id=centre,
             procedure_id=procedure,
             agency_id=_agency_id(procedure, centre),
-            staff_id=staff_id,
             **counts,
         )
-        for (day, centre, procedure, staff_id), counts in rows.items()
+        for (day, centre, procedure), counts in by_procedure.items()
     ]
     DailyFigure.objects.bulk_create(objects, batch_size=5000)
-    return len(objects)
+    StaffDailyFigure.objects.bulk_create(
+        [
+            StaffDailyFigure(day=day, centre_id=centre, staff_id=staff_id, **counts)
+            for (day, centre, staff_id), counts in by_staff.items()
+        ],
+        batch_size=5000,
+    )
+    return len(objects) + len(by_staff)
 
 
 def _staff_expression():

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -81,9 +82,8 @@ def overview(request):
     centres = _centres_in_scope(request)
     period = _period(request)
     selected, centre = _selected_centres(request, centres)
-    total = selectors.totals(selected, period)
-    tables = {name: selectors.figures_by(name, selected, period) for name in DIMENSIONS}
-    weeks = selectors.weekly(selected, period)
+    figures = selectors.figures_all(selected, period)
+    total, tables, weeks = figures.total, figures.by, figures.weeks
     labels = [w.label for w in weeks]
     on_time_chart = charts.line_chart(
         title=_("Tỷ lệ giải quyết đúng hạn theo tuần (%)"),
@@ -99,6 +99,7 @@ def overview(request):
     dossiers = dossiers_supervised_by(request.user).filter(centre__in=selected)
     overdue = selectors.open_dossiers(dossiers).filter(deadline_state=DeadlineState.OVERDUE)
     due_soon = selectors.open_dossiers(dossiers).filter(deadline_state=DeadlineState.DUE_SOON)
+    workload = selectors.open_by_agency(dossiers)
     today = timezone.localdate()
     start, end = period.bounds()
     base = _base_query(period, centre)
@@ -112,14 +113,15 @@ def overview(request):
         "on_time_chart": on_time_chart,
         "volume_chart": volume_chart,
         "overdue": list(overdue.select_related("procedure", "centre")[:LIST_PREVIEW]),
-        "overdue_count": overdue.count(),
+        "overdue_count": sum(row["overdue"] for row in workload),
         "due_soon": list(due_soon.select_related("procedure", "centre")[:LIST_PREVIEW]),
-        "due_soon_count": due_soon.count(),
-        "workload": selectors.open_by_agency(dossiers),
+        "due_soon_count": sum(row["due_soon"] for row in workload),
+        "workload": workload,
         "queue_rows": queue_statistics(selected, day=today),
         "queue_counters": queue_statistics_by_counter(selected, day=today),
         "ratings_by_counter": ratings_by_counter(selected, since=start, until=end),
         "today": today,
+        "drill": reverse("dashboard:dossiers"),
         "base_query": urlencode(base),
         "dimension_params": {
             "centre": "trung_tam",
@@ -210,12 +212,12 @@ def index(request):
     centres = _centres_in_scope(request)
     period = _period(request)
     rows = []
-    whole = selectors.totals(centres, period)
-    components = service_index(whole)
+    figures = selectors.figures_all(centres, period)
+    components = service_index(figures.total)
     rows.append(
         {"label": _("Toàn phạm vi giám sát"), "components": components, "total": index_total(components)}
     )
-    for figure in selectors.figures_by("centre", centres, period):
+    for figure in figures.by["centre"]:
         components = service_index(figure)
         rows.append({"label": figure.label, "components": components, "total": index_total(components)})
     return render(
@@ -232,8 +234,9 @@ def export(request, fmt):
     centres = _centres_in_scope(request)
     period = _period(request)
     selected, _centre = _selected_centres(request, centres)
-    tables = {str(DIMENSIONS[name][1]): selectors.figures_by(name, selected, period) for name in DIMENSIONS}
-    tables[_("Theo tuần")] = selectors.weekly(selected, period)
+    figures = selectors.figures_all(selected, period)
+    tables = {str(DIMENSIONS[name][1]): figures.by[name] for name in DIMENSIONS}
+    tables[_("Theo tuần")] = figures.weeks
     stem = f"motcua-{period.since:%Y%m%d}-{period.until:%Y%m%d}"
     if fmt == "csv":
         response = HttpResponse(exports.figures_csv(tables), content_type="text/csv; charset=utf-8")

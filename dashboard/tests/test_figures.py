@@ -18,7 +18,7 @@ from procedures.services import dossier_hand_back
 def _snapshot() -> dict:
     rows = {}
     for figure in DailyFigure.objects.all():
-        key = (figure.day, figure.centre_id, figure.procedure_id, figure.agency_id, figure.staff_id)
+        key = (figure.day, figure.centre_id, figure.procedure_id, figure.agency_id)
         target = rows.setdefault(key, dict.fromkeys(COUNTS, 0))
         for name in COUNTS:
             target[name] += getattr(figure, name)
