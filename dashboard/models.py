@@ -83,3 +83,19 @@ class StaffDailyFigure(Counts):
 
     def __str__(self):
         return f"{self.day} {self.centre_id} {self.staff_id}"
+
+
+class CounterDailyFigure(Counts):
+    """Results handed back and ratings per local day and counter (the counter's share of the work
+    and its citizens' satisfaction). Only `returned`, `returned_digital`, `ratings` and
+    `rating_points` are counted here."""
+
+    counter = models.ForeignKey("queueing.Counter", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("số liệu theo quầy và ngày")
+        verbose_name_plural = _("số liệu theo quầy và ngày")
+        indexes = [models.Index(fields=["centre", "day"], name="counter_figure_centre_day")]
+
+    def __str__(self):
+        return f"{self.day} {self.centre_id} {self.counter_id}"

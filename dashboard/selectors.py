@@ -358,3 +358,38 @@ def open_by_agency(dossiers: QuerySet[Dossier]) -> list[dict]:
         {**row, "label": labels.get(row["agency"], str(_("Chưa xác định")))} for row in totals_.values()
     ]
     return sorted(result, key=lambda r: (-r["overdue"], -r["open"]))
+
+
+def by_counter(centres, period: Period) -> list[dict]:
+    """Results handed back, ratings and mean score out of 18 per counter, from the counters' daily rows."""
+    from queueing.models import Counter
+
+    from .models import CounterDailyFigure
+
+    rows = list(
+        _figures(centres, period, model=CounterDailyFigure)
+        .values("counter_id")
+        .annotate(
+            **{name: Sum(name) for name in ("returned", "returned_digital", "ratings", "rating_points")}
+        )
+        .order_by()
+    )
+    counters = {
+        c.pk: c
+        for c in Counter.objects.filter(pk__in=[r["counter_id"] for r in rows]).select_related("centre")
+    }
+    result = []
+    for row in rows:
+        counter = counters.get(row["counter_id"])
+        if counter is None:
+            continue
+        result.append(
+            {
+                "centre": counter.centre.name,
+                "counter": counter.number,
+                "returned": row["returned"],
+                "ratings": row["ratings"],
+                "mean": round(row["rating_points"] / row["ratings"], 2) if row["ratings"] else None,
+            }
+        )
+    return sorted(result, key=lambda r: (r["centre"], r["counter"]))

@@ -14,7 +14,7 @@ from agencies.models import Centre
 from agencies.selectors import handling_agency
 from procedures.models import Attachment, Channel, Dossier, HandBack, Procedure
 
-from .models import DailyFigure, StaffDailyFigure
+from .models import CounterDailyFigure, DailyFigure, StaffDailyFigure
 
 COUNTS = (
     "received",
@@ -52,14 +52,20 @@ def _staff_of(dossier: Dossier) -> int | None:
     return None if dossier.channel == Channel.ONLINE else dossier.submitted_by_id
 
 
-def figure_add(*, dossier: Dossier, day: datetime.date, **increments: int) -> None:
-    """Add to the day's rows for this dossier: its centre, procedure and agency; its receiving clerk."""
+def figure_add(
+    *, dossier: Dossier, day: datetime.date, counter_id: int | None = None, **increments: int
+) -> None:
+    """Add to the day's rows for this dossier: its centre, procedure and agency; its receiving clerk;
+    and the counter that handed the result back, when there is one."""
     key = {"day": day, "centre_id": dossier.centre_id}
+    targets = [
+        (DailyFigure, {"procedure_id": dossier.procedure_id, "agency_id": agency_of(dossier)}),
+        (StaffDailyFigure, {"staff_id": _staff_of(dossier)}),
+    ]
+    if counter_id is not None:
+        targets.append((CounterDailyFigure, {"counter_id": counter_id}))
     with transaction.atomic():
-        for model, extra in (
-            (DailyFigure, {"procedure_id": dossier.procedure_id, "agency_id": agency_of(dossier)}),
-            (StaffDailyFigure, {"staff_id": _staff_of(dossier)}),
-        ):
+        for model, extra in targets:
             updated = model.objects.filter(**key, **extra).update(
                 **{name: F(name) + value for name, value in increments.items()}
             )
@@ -100,13 +106,16 @@ def figures_returned(*, hand_back: HandBack) -> None:
     figure_add(
         dossier=hand_back.dossier,
         day=_local_day(hand_back.at),
+        counter_id=hand_back.counter_id,
         returned=1,
         returned_digital=int(hand_back.digital),
     )
 
 
-def figures_rated(*, dossier: Dossier, at: datetime.datetime, total: int) -> None:
-    figure_add(dossier=dossier, day=_local_day(at), ratings=1, rating_points=total)
+def figures_rated(
+    *, dossier: Dossier, at: datetime.datetime, total: int, counter_id: int | None = None
+) -> None:
+    figure_add(dossier=dossier, day=_local_day(at), counter_id=counter_id, ratings=1, rating_points=total)
 
 
 @transaction.atomic
@@ -118,7 +127,7 @@ def figures_rebuild(*, since: datetime.date | None = None) -> int:
     """
 
     _agency_id.cache_clear()
-    for model in (DailyFigure, StaffDailyFigure):
+    for model in (DailyFigure, StaffDailyFigure, CounterDailyFigure):
         figures = model.objects.all()
         if since:
             figures = figures.filter(day__gte=since)
@@ -193,7 +202,44 @@ def figures_rebuild(*, since: datetime.date | None = None) -> int:
         ],
         batch_size=5000,
     )
-    return len(objects) + len(by_staff)
+    by_counter = _counter_rows(since, tz)
+    CounterDailyFigure.objects.bulk_create(
+        [
+            CounterDailyFigure(day=day, centre_id=centre, counter_id=counter, **counts)
+            for (day, centre, counter), counts in by_counter.items()
+        ],
+        batch_size=5000,
+    )
+    return len(objects) + len(by_staff) + len(by_counter)
+
+
+def _counter_rows(since, tz) -> dict[tuple, dict]:
+    from satisfaction.models import Rating
+
+    rows: dict[tuple, dict] = {}
+    sources = (
+        (
+            HandBack.objects.filter(counter__isnull=False),
+            "at",
+            "dossier__centre_id",
+            {"returned": Count("pk"), "returned_digital": Count("pk", filter=Q(digital=True))},
+        ),
+        (
+            Rating.objects.filter(counter__isnull=False),
+            "created_at",
+            "centre_id",
+            {"ratings": Count("pk"), "rating_points": Sum("total")},
+        ),
+    )
+    for queryset, at, centre, counts in sources:
+        queryset = queryset.annotate(day=TruncDate(at, tzinfo=tz), place=F(centre))
+        if since:
+            queryset = queryset.filter(day__gte=since)
+        for row in queryset.values("day", "place", "counter_id").annotate(**counts).order_by():
+            target = rows.setdefault((row["day"], row["place"], row["counter_id"]), dict.fromkeys(COUNTS, 0))
+            for name in counts:
+                target[name] += row[name] or 0
+    return rows
 
 
 def _staff_expression():

@@ -24,13 +24,14 @@ from agencies.selectors import scope_of
 from procedures.models import DeadlineState
 from procedures.selectors import dossiers_supervised_by
 from queueing.selectors import queue_statistics, queue_statistics_by_counter
-from satisfaction.selectors import rating_of, ratings_by_counter
+from satisfaction.selectors import rating_of
 
 from . import charts, exports, selectors
 from .selectors import DIMENSIONS, DRILL_KINDS, Period
 from .service_index import index_total, service_index
 
 LIST_PREVIEW = 10
+DIMENSION_PARAMS = {"centre": "trung_tam", "agency": "co_quan", "procedure": "thu_tuc", "staff": "can_bo"}
 
 
 def _centres_in_scope(request) -> list[int]:
@@ -84,6 +85,13 @@ def overview(request):
     selected, centre = _selected_centres(request, centres)
     figures = selectors.figures_all(selected, period)
     total, tables, weeks = figures.total, figures.by, figures.weeks
+    drill = f"{reverse('dashboard:dossiers')}?{urlencode(_base_query(period, centre))}"
+    for name, rows in tables.items():
+        for figure in rows:
+            # Built once here rather than tag by tag in the template: the page's tables are long.
+            figure.extra["href"] = (
+                f"{drill}&{DIMENSION_PARAMS[name]}={0 if figure.key is None else figure.key}"
+            )
     labels = [w.label for w in weeks]
     on_time_chart = charts.line_chart(
         title=_("Tỷ lệ giải quyết đúng hạn theo tuần (%)"),
@@ -101,7 +109,6 @@ def overview(request):
     due_soon = selectors.open_dossiers(dossiers).filter(deadline_state=DeadlineState.DUE_SOON)
     workload = selectors.open_by_agency(dossiers)
     today = timezone.localdate()
-    start, end = period.bounds()
     base = _base_query(period, centre)
     context = {
         "period": period,
@@ -119,16 +126,11 @@ def overview(request):
         "workload": workload,
         "queue_rows": queue_statistics(selected, day=today),
         "queue_counters": queue_statistics_by_counter(selected, day=today),
-        "ratings_by_counter": ratings_by_counter(selected, since=start, until=end),
+        "counters": selectors.by_counter(selected, period),
         "today": today,
         "drill": reverse("dashboard:dossiers"),
         "base_query": urlencode(base),
-        "dimension_params": {
-            "centre": "trung_tam",
-            "agency": "co_quan",
-            "procedure": "thu_tuc",
-            "staff": "can_bo",
-        },
+        "dimension_params": DIMENSION_PARAMS,
     }
     return render(request, "dashboard/overview.html", context)
 

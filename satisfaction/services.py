@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from procedures.models import Dossier
+from procedures.models import Dossier, HandBack
 
 from .criteria import criteria, scale
 from .models import Rating
@@ -74,7 +74,7 @@ def rating_submit(
         raise RatingError(_("Hồ sơ chưa có kết quả; bạn có thể đánh giá sau khi nhận kết quả."))
     cleaned = answers_clean(answers)
     at = at or timezone.now()
-    hand_back = getattr(dossier, "hand_back", None) if hasattr(dossier, "hand_back") else None
+    hand_back = HandBack.objects.filter(dossier=dossier).first()
     try:
         with transaction.atomic():
             rating = Rating.objects.create(
@@ -88,7 +88,7 @@ def rating_submit(
                 comment=comment.strip()[:1000],
                 created_at=at,
             )
-            figures_rated(dossier=dossier, at=at, total=rating.total)
+            figures_rated(dossier=dossier, at=at, total=rating.total, counter_id=rating.counter_id)
     except IntegrityError as error:
         raise RatingError(_("Hồ sơ này đã được đánh giá. Cảm ơn bạn.")) from error
     return rating
