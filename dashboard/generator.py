@@ -227,14 +227,14 @@ def _batch(*, size, rng, now, tz, today, days, centres, centre_weights, procedur
         if received > now:
             received = now - datetime.timedelta(minutes=rng.randint(1, 600))
             day = timezone.localtime(received).date()
-        due_date, due_at = _due(day, minutes >= 15 * 60, procedure.time_limit_days)
+        due_date, due_at = _due(day, timezone.localtime(received).hour >= 15, procedure.time_limit_days)
         late_chance = centre_late[centre.pk] + 0.06 * (len(procedure.agency_kinds) > 1)
         late = rng.random() < late_chance
         if late:
             settled = due_at + datetime.timedelta(minutes=rng.randint(60, 5 * 24 * 60))
         else:
-            span = max((due_at - received).total_seconds(), 1800)
-            settled = received + datetime.timedelta(seconds=rng.uniform(0.15, 0.98) * span)
+            span = (due_at - received).total_seconds()
+            settled = received + datetime.timedelta(seconds=max(rng.uniform(0.15, 0.98) * span, 600))
         sequences[(centre.pk, day)] = number = sequences.get((centre.pk, day), 0) + 1
         code = f"{codes[centre.pk]}-{day:%y%m%d}-{number:04d}"
         if online:

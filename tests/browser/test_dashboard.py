@@ -48,7 +48,7 @@ def _dossier(centre, number, *, status, on_time=None, settled_days_ago=None):
     )
     if settled:
         DossierEvent.objects.create(
-            dossier=dossier, kind="status", status="done", at=settled, note="Có kết quả"
+            dossier=dossier, kind="status", status="done", at=settled, note="Chuyên viên ký kết quả"
         )
     return dossier
 
@@ -86,9 +86,9 @@ def test_clerk_hands_back_a_result_and_the_citizen_rates_on_the_tablet(page, dem
     page.wait_for_url("**/mot-cua/ho-so/")
     page.get_by_label("Mã hồ sơ hoặc số định danh của công dân").fill(dossier.code[-11:])
     page.get_by_role("button", name="Tìm").click()
-    assert page.locator(f"#dossier-{dossier.code}").first.is_visible()
+    assert page.locator(f'[id="dossier-{dossier.code}"]').first.is_visible()
     screenshot(page, "workspace-search")
-    card = page.locator("#ready").locator("..").locator(f"#dossier-{dossier.code}")
+    card = page.locator("#ready").locator("..").locator(f'[id="dossier-{dossier.code}"]')
     card.get_by_label("Người nhận (để trống nếu là người nộp)").fill("Nguyễn Văn Nam")
     card.get_by_role("button", name="Trả kết quả").click()
     page.wait_for_url("**/mot-cua/ho-so/?da_tra=*")
