@@ -23,3 +23,13 @@ def _vietnamese_first():
     translation.activate("vi")
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _calendar_forgotten():
+    """The working calendar is kept in memory per process; a rolled-back test must not leave its days."""
+    from calendars import clock
+
+    clock.forget()
+    yield
+    clock.forget()

@@ -52,6 +52,8 @@ DEMO_ACCOUNTS = [
     DemoAccount(
         "chuyenvien.hotich", "agency_officer", "Lê Minh Tuấn", "Công chức Tư pháp - Hộ tịch phường Cầu Giấy"
     ),
+    DemoAccount("congan.caugiay", "agency_officer", "Đỗ Văn Hùng", "Cán bộ Công an phường Cầu Giấy"),
+    DemoAccount("chuyenvien.sotuphap", "agency_officer", "Vũ Thị Mai", "Chuyên viên Sở Tư pháp Hà Nội"),
     DemoAccount("giamsat.hanoi", "supervisor", "Phạm Quang Huy", "Lãnh đạo giám sát toàn thành phố Hà Nội"),
 ]
 
@@ -67,7 +69,10 @@ WARD_AGENCIES = [
     (Agency.Kind.CIVIL_STATUS, "TP", "Bộ phận Tư pháp - Hộ tịch UBND {ward}"),
     (Agency.Kind.POLICE, "CA", "Công an {ward}"),
     (Agency.Kind.ECONOMIC, "KT", "Phòng Kinh tế {ward}"),
+    (Agency.Kind.CONSTRUCTION, "XD", "Bộ phận Quản lý xây dựng UBND {ward}"),
 ]
+# Agency officers other than the civil-status one, by the agency they work in (routing's inboxes).
+OFFICER_AGENCIES = {"congan.caugiay": "CA-000.00.01.H26", "chuyenvien.sotuphap": "HN-STP"}
 PROVINCE_AGENCIES = [
     ("HN-STP", Agency.Kind.PROVINCIAL_JUSTICE, "Sở Tư pháp Thành phố Hà Nội"),
     ("HN-THUE", Agency.Kind.TAX, "Thuế cơ sở 1 Thành phố Hà Nội"),
@@ -356,7 +361,25 @@ def demo_data_load() -> list[DemoAccount]:
 
     procedures_demo_load()
     queueing_demo_load(centres)
+    _load_calendar()
+    from connectors.demo import connectors_demo_load
+
+    connectors_demo_load()
+
+    from routing.services import routing_load
+
+    routing_load()
     return DEMO_ACCOUNTS
+
+
+def _load_calendar() -> None:
+    """The working calendar for this year and the next two (seeding never undoes a supervisor's edit)."""
+    from django.utils import timezone
+
+    from calendars.services import calendar_seed
+
+    this = timezone.localdate().year
+    calendar_seed(years=[this, this + 1, this + 2])
 
 
 def _load_residents(province: Province, wards: list[Ward], streets: dict[str, list[str]]) -> None:
@@ -386,6 +409,8 @@ def _demo_citizen(formers: list[FormerWard], streets: dict[str, list[str]]) -> d
         "household_code": "HN999001",
         "relation_to_head": "head",
         "marital_status": "single",
+        # So her SMS notifications show in the worker's log (the local SMS gateway).
+        "phone": "0912345678",
     }
 
 
@@ -398,11 +423,16 @@ def _load_accounts(province: Province, centres: list[Centre]) -> None:
             user.set_password(DEMO_PASSWORD)
         if account.role == "citizen":
             user.citizen_id = account.username
+            user.email = "lan.nguyen@example.vn"  # e-mail notifications print in the worker (console)
         user.first_name = account.full_name  # Vietnamese order, family name first: kept whole
         user.save()
         scope = {
             "counter_staff": {"centre": centre},
-            "agency_officer": {"agency": civil_status},
+            "agency_officer": {
+                "agency": Agency.objects.get(code=OFFICER_AGENCIES[account.username])
+                if account.username in OFFICER_AGENCIES
+                else civil_status
+            },
             "supervisor": {"province": province},
         }.get(account.role)
         if scope is not None:

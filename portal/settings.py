@@ -59,6 +59,10 @@ INSTALLED_APPS = [
     "procedures",
     "queueing",
     "documents",
+    "calendars",
+    "notifications",
+    "connectors",
+    "routing",
     "satisfaction",
     "dashboard",
 ]
@@ -91,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "accounts.context_processors.display_preferences",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -139,6 +144,15 @@ CELERY_QUEUE_DIR = VAR_DIR / "celery"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
+    # An unacknowledged message (its worker died) goes back to the queue after this many seconds.
+    # It must outlast the longest retry countdown, or a waiting retry would be delivered twice
+    # (harmless, consumers are idempotent, but wasteful). The outbox sweep covers a lost queue.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900),
+        "socket_connect_timeout": 5,
+        "socket_timeout": 10,
+        "retry_on_timeout": True,
+    }
 else:
     for sub in ("queue", "processed", "results", "control"):
         (CELERY_QUEUE_DIR / sub).mkdir(parents=True, exist_ok=True)
@@ -166,6 +180,16 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD", default=1000)
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker whose broker went away keeps reconnecting instead of exiting.
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# Publishing gives up after about a second; the routing outbox keeps what was not published.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 3,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "portal.tasks.heartbeat", "schedule": 30.0},
 }
@@ -226,6 +250,15 @@ PROCEDURES_UPLOAD_MAX_BYTES = env.int("PROCEDURES_UPLOAD_MAX_BYTES", default=10 
 PROCEDURES_DRAFT_RETENTION_DAYS = env.int("PROCEDURES_DRAFT_RETENTION_DAYS", default=30)
 CELERY_BEAT_SCHEDULE["procedures-drafts-purge"] = {"task": "procedures.drafts_purge", "schedule": 3600.0}
 
+# --- Working calendar and deadline clock (calendars/clock.py) ----------------
+# Legal working sessions of a working day, local time; a working day is their sum (8 hours).
+CALENDAR_WORKING_SESSIONS = env.str("CALENDAR_WORKING_SESSIONS", default="07:30-11:30,13:00-17:00")
+CALENDAR_TIME_ZONE = env.str("CALENDAR_TIME_ZONE", default="Asia/Ho_Chi_Minh")
+# Seconds a process trusts its copy of the calendar before asking the shared cache for changes.
+CALENDAR_RECHECK_SECONDS = env.float("CALENDAR_RECHECK_SECONDS", default=1.0)
+# A dossier or step is "due soon" with less than this much working time left.
+DEADLINE_DUE_SOON_WORKING_HOURS = env.int("DEADLINE_DUE_SOON_WORKING_HOURS", default=8)
+
 # --- Queueing: tickets, counters, appointments ------------------------------
 # Fairness: a priority ticket counts as taken this many minutes earlier (see queueing/policy.py).
 QUEUEING_PRIORITY_HEAD_START_MINUTES = env.int("QUEUEING_PRIORITY_HEAD_START_MINUTES", default=15)
@@ -241,6 +274,8 @@ QUEUEING_SETUP_CACHE_SECONDS = env.int("QUEUEING_SETUP_CACHE_SECONDS", default=1
 QUEUEING_MAX_BOOKINGS_PER_CITIZEN = env.int("QUEUEING_MAX_BOOKINGS_PER_CITIZEN", default=2)
 QUEUEING_CHECK_IN_EARLY_MINUTES = env.int("QUEUEING_CHECK_IN_EARLY_MINUTES", default=30)
 QUEUEING_CHECK_IN_GRACE_MINUTES = env.int("QUEUEING_CHECK_IN_GRACE_MINUTES", default=15)
+# A chosen slot is kept for the browser that chose it while the booking form is completed.
+QUEUEING_SLOT_HOLD_MINUTES = env.int("QUEUEING_SLOT_HOLD_MINUTES", default=5)
 CELERY_BEAT_SCHEDULE["queueing-appointments-expire"] = {
     "task": "queueing.tasks.appointments_expire_task",
     "schedule": 300.0,
@@ -258,6 +293,75 @@ DOCUMENTS_DEMO_PKI = env.bool("DOCUMENTS_DEMO_PKI", default=DEBUG)
 # agency code → PKCS#12 file with that agency's signing key and certificate chain.
 DOCUMENTS_PKCS12 = env.dict("DOCUMENTS_PKCS12", default={})
 DOCUMENTS_PKCS12_PASSPHRASE = env.str("DOCUMENTS_PKCS12_PASSPHRASE", default="")
+
+# --- Notifications: in-app, e-mail, SMS -------------------------------------
+# The channels in use (notifications/channels); a Zalo channel would be one more line.
+NOTIFICATIONS_CHANNELS = env.list(
+    "NOTIFICATIONS_CHANNELS",
+    default=[
+        "notifications.channels.in_app.InAppChannel",
+        "notifications.channels.email.EmailChannel",
+        "notifications.channels.sms.SmsChannel",
+    ],
+)
+# E-mail goes through Django's mail backend: EMAIL_URL=smtp+tls://user:pass@host:587 in
+# production; the console backend (printed by the worker) by default.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="MotCua <khong-tra-loi@motcua.example.gov.vn>")
+NOTIFICATIONS_SMS_GATEWAY = env.str(
+    "NOTIFICATIONS_SMS_GATEWAY", default="notifications.channels.sms.LocalSmsGateway"
+)
+NOTIFICATIONS_SMS_ASCII = env.bool("NOTIFICATIONS_SMS_ASCII", default=True)
+NOTIFICATIONS_LANGUAGE = env.str("NOTIFICATIONS_LANGUAGE", default="vi")
+# Attempts per notification, and the backoff between them (base × 2^(n-1), capped).
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=5)
+NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", default=30)
+NOTIFICATIONS_RETRY_MAX_SECONDS = env.int("NOTIFICATIONS_RETRY_MAX_SECONDS", default=3600)
+# A queued notification overdue by this long is re-queued by the sweep (broker down, worker lost).
+NOTIFICATIONS_SWEEP_GRACE_SECONDS = env.int("NOTIFICATIONS_SWEEP_GRACE_SECONDS", default=120)
+NOTIFICATIONS_SWEEP_BATCH = env.int("NOTIFICATIONS_SWEEP_BATCH", default=500)
+CELERY_BEAT_SCHEDULE["notifications-sweep"] = {"task": "notifications.sweep", "schedule": 60.0}
+
+# --- Connectors to other agencies' systems ------------------------------------
+# check name → backend class (connectors/backends); a national system replaces a local one here.
+CONNECTORS_BACKENDS = env.dict(
+    "CONNECTORS_BACKENDS",
+    default={
+        "citizen_verify": "connectors.backends.local.CitizenVerify",
+        "business_name_unique": "connectors.backends.local.BusinessNameUnique",
+        "fee_paid": "connectors.backends.local.FeePaid",
+    },
+)
+# Seconds one call may take before it counts as a timeout (and is retried).
+CONNECTORS_TIMEOUT_SECONDS = env.float("CONNECTORS_TIMEOUT_SECONDS", default=10.0)
+CONNECTORS_MAX_ATTEMPTS = env.int("CONNECTORS_MAX_ATTEMPTS", default=5)
+CONNECTORS_RETRY_BASE_SECONDS = env.int("CONNECTORS_RETRY_BASE_SECONDS", default=15)
+CONNECTORS_RETRY_MAX_SECONDS = env.int("CONNECTORS_RETRY_MAX_SECONDS", default=1800)
+# A pending call overdue by this long is re-queued by the sweep (broker down, task lost).
+CONNECTORS_SWEEP_GRACE_SECONDS = env.int("CONNECTORS_SWEEP_GRACE_SECONDS", default=120)
+CELERY_BEAT_SCHEDULE["connectors-sweep"] = {"task": "connectors.sweep", "schedule": 60.0}
+# --- Routing between agencies -----------------------------------------------
+# The queue hand-offs are published to (tests give each worker its own).
+ROUTING_QUEUE = env.str("ROUTING_QUEUE", default="celery")
+# An online dossier is confirmed as received, or answered with a supplement request, within this
+# many working hours (Decree 118/2025/NĐ-CP).
+ROUTING_ONLINE_CONFIRM_HOURS = env.int("ROUTING_ONLINE_CONFIRM_HOURS", default=8)
+# A hand-off published but not processed after this long is published again (a lost queue).
+ROUTING_OUTBOX_REPUBLISH_SECONDS = env.float("ROUTING_OUTBOX_REPUBLISH_SECONDS", default=120.0)
+# Attempts before a hand-off becomes a dead letter, and the cap of the back-off between them.
+ROUTING_MAX_ATTEMPTS = env.int("ROUTING_MAX_ATTEMPTS", default=6)
+ROUTING_RETRY_BACKOFF_MAX = env.int("ROUTING_RETRY_BACKOFF_MAX", default=300)
+# Working days a citizen has to answer a supplement request before processing stops (form 05).
+ROUTING_SUPPLEMENT_ANSWER_DAYS = env.int("ROUTING_SUPPLEMENT_ANSWER_DAYS", default=15)
+CELERY_BEAT_SCHEDULE["routing-outbox-sweep"] = {
+    "task": "routing.outbox_sweep",
+    "schedule": env.float("ROUTING_OUTBOX_SWEEP_SECONDS", default=15.0),
+}
+CELERY_BEAT_SCHEDULE["routing-supplements-expire"] = {
+    "task": "routing.supplements_expire",
+    "schedule": 3600.0,
+}
 
 # --- API ------------------------------------------------------------------
 REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}

@@ -1,28 +1,23 @@
-"""The working-day calendar: when a dossier's result is due.
+"""When a dossier's result is due: the receipt's working-day count on the working calendar.
 
-The one place for working-day arithmetic (routing between agencies extends it
-with working hours and paused clocks). Weekends and the public holidays of
-`holidays.VN` are off, including the days the government substitutes (a bridge
-day off worked back on another day) as that package lists them.
+The calendar (weekends, public holidays and substituted days off, compensatory working
+Saturdays) and the working hours live in `calendars.clock`, the one place for working time;
+this module only applies the procedure rules on top of it: the day of receipt is not counted,
+and the afternoon cut-off of same-day procedures.
 """
 
 from __future__ import annotations
 
 import datetime
-from functools import cache
 
-import holidays
 from django.conf import settings
 from django.utils import timezone
 
-
-@cache
-def _holidays(year: int) -> holidays.HolidayBase:
-    return holidays.VN(years=year)
+from calendars import clock
 
 
 def is_working_day(day: datetime.date) -> bool:
-    return day.weekday() < 5 and day not in _holidays(day.year)
+    return clock.is_working_day(day)
 
 
 def next_working_day(day: datetime.date) -> datetime.date:
@@ -62,3 +57,8 @@ def due_date(received_at: datetime.datetime, *, working_days: int) -> datetime.d
         # A dossier filed online on a day off counts as received the next working day.
         day = next_working_day(day)
     return add_working_days(day, working_days)
+
+
+def due_at(received_at: datetime.datetime, working_days: int) -> datetime.datetime:
+    """The legal deadline instant: the close of the last working session of the due date."""
+    return clock.day_close(due_date(received_at, working_days=working_days))

@@ -142,6 +142,7 @@ class Dossier(models.Model):
         DONE = "done", _("Đã có kết quả")
         RETURNED = "returned", _("Đã trả kết quả")
         REFUSED = "refused", _("Từ chối")
+        STOPPED = "stopped", _("Dừng giải quyết")
 
     # <centre code>-<yymmdd>-<4-digit daily sequence>, e.g. 000.00.01.H26-261123-0007.
     code = models.CharField(_("mã hồ sơ"), max_length=50, unique=True)

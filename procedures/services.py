@@ -206,6 +206,7 @@ def dossier_submit(
         fee=fee_amount(procedure.fee_rule, data=data, online=channel == Channel.ONLINE),
         received_at=received_at,
         due_date=deadlines.due_date(received_at, working_days=procedure.time_limit_days),
+        due_at=deadlines.due_at(received_at, working_days=procedure.time_limit_days),
     )
     for component, upload in (files or {}).items():
         Attachment.objects.create(
@@ -239,9 +240,14 @@ def dossier_submit(
 
     figures_received(dossier=dossier)
 
+    from routing.services import dossier_route_start
+
+    dossier_route_start(dossier=dossier)
+
     from .tasks import dossier_receipt_record
 
-    transaction.on_commit(lambda: dossier_receipt_record.delay(dossier.pk))
+    # robust: a broker that is down must not turn a filed dossier into an error page.
+    transaction.on_commit(lambda: dossier_receipt_record.delay(dossier.pk), robust=True)
     return dossier
 
 
@@ -255,6 +261,14 @@ def receipt_record(*, dossier_id: int) -> DossierEvent:
         Dossier.objects.select_for_update().select_related("procedure", "centre__ward").get(pk=dossier_id)
     )
     receipt_document_request(dossier=dossier)
+    from notifications.services import notify
+
+    notify(
+        key=f"dossier_received:{dossier.code}",
+        kind="dossier_received",
+        citizen_id=dossier.applicant_citizen_id,
+        dossier=dossier,
+    )
     event, _created = DossierEvent.objects.get_or_create(
         dossier=dossier,
         kind=DossierEvent.Kind.RECEIPT,

@@ -311,7 +311,18 @@ def dossier_filed(request, code):
 @login_required
 def dossier_detail(request, code):
     dossier = _visible_dossier(request, code)
-    return render(request, "procedures/dossier.html", {"dossier": dossier, "events": dossier.events.all()})
+    from routing.selectors import current_steps, timeline_of
+
+    return render(
+        request,
+        "procedures/dossier.html",
+        {
+            "dossier": dossier,
+            "events": dossier.events.all(),
+            "routing_current": current_steps(dossier),
+            "routing_timeline": timeline_of(dossier),
+        },
+    )
 
 
 @login_required

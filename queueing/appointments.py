@@ -17,8 +17,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .hours import LOCAL, local_now
-from .models import Appointment, AppointmentSlot, BookingHolder, QueueService, Ticket
+from .hours import LOCAL, local_now, opening_weekday
+from .models import Appointment, AppointmentSlot, BookingHolder, QueueService, SlotHold, Ticket
 from .services import QueueError, ticket_issue
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -59,7 +59,10 @@ def slots_of_day(
         ).values_list("starts_at", "booked")
     )
     slots = []
-    for session in service.centre.opening_sessions.filter(weekday=day.weekday()).order_by("opens"):
+    weekday = opening_weekday(day)  # closed on a public holiday, open on a compensatory working day
+    if weekday is None:
+        return []
+    for session in service.centre.opening_sessions.filter(weekday=weekday).order_by("opens"):
         start = datetime.datetime.combine(day, session.opens, tzinfo=LOCAL)
         closes = datetime.datetime.combine(day, session.closes, tzinfo=LOCAL)
         while start + length <= closes:
@@ -94,7 +97,7 @@ def _slot_for(service: QueueService, starts_at: datetime.datetime, now: datetime
     raise QueueError(_("Khung giờ này không có trong lịch làm việc của trung tâm."))
 
 
-def _hold_place(service: QueueService, slot: Slot) -> AppointmentSlot:
+def _take_place(service: QueueService, slot: Slot, now: datetime.datetime) -> AppointmentSlot:
     try:
         with transaction.atomic():
             AppointmentSlot.objects.get_or_create(
@@ -105,10 +108,84 @@ def _hold_place(service: QueueService, slot: Slot) -> AppointmentSlot:
     except IntegrityError:
         pass  # created by a parallel booking a moment ago
     row = AppointmentSlot.objects.get(service=service, starts_at=slot.starts_at)
-    taken = AppointmentSlot.objects.filter(pk=row.pk, booked__lt=F("capacity")).update(booked=F("booked") + 1)
-    if not taken:
-        raise SlotFull(_("Khung giờ này đã hết chỗ. Hãy chọn một khung giờ khác."))
-    return row
+    for _attempt in range(2):
+        taken = AppointmentSlot.objects.filter(pk=row.pk, booked__lt=F("capacity")).update(
+            booked=F("booked") + 1
+        )
+        if taken:
+            return row
+        # Full: places kept by holds that have run out go back first, so a free place never
+        # waits for the periodic sweep.
+        if not _holds_release(SlotHold.objects.filter(slot=row, expires_at__lte=now)):
+            break
+    raise SlotFull(_("Khung giờ này đã hết chỗ. Hãy chọn một khung giờ khác."))
+
+
+def _holds_release(holds) -> int:
+    """Give back the places of these holds. Each hold is locked and deleted once, whoever gets there first."""
+    released = 0
+    for hold in holds.select_for_update(skip_locked=True):
+        AppointmentSlot.objects.filter(pk=hold.slot_id).update(booked=F("booked") - 1)
+        hold.delete()
+        released += 1
+    return released
+
+
+def slot_hold(
+    *, service: QueueService, starts_at: datetime.datetime, token: str, now: datetime.datetime | None = None
+) -> SlotHold:
+    """Keep a place in the chosen slot for this browser while the form is completed.
+
+    One hold per browser: choosing another slot gives the earlier place back. A full slot
+    raises SlotFull with the next free slots.
+    """
+    now = now or timezone.now()
+    slot = _slot_for(service, starts_at, now)
+    try:
+        with transaction.atomic():
+            current = SlotHold.objects.select_for_update().filter(token=token).select_related("slot").first()
+            same_place = current is not None and (current.slot.service_id, current.slot.starts_at) == (
+                service.pk,
+                starts_at,
+            )
+            if same_place:
+                current.expires_at = now + datetime.timedelta(minutes=settings.QUEUEING_SLOT_HOLD_MINUTES)
+                current.save(update_fields=["expires_at"])
+                return current
+            if current is not None:
+                _holds_release(SlotHold.objects.filter(pk=current.pk))
+            row = _take_place(service, slot, now)
+            return SlotHold.objects.create(
+                slot=row,
+                token=token,
+                expires_at=now + datetime.timedelta(minutes=settings.QUEUEING_SLOT_HOLD_MINUTES),
+            )
+    except SlotFull as error:
+        error.details["next_free"] = free_slots(service, now=max(now, starts_at), limit=5)
+        raise
+
+
+def _place_for_booking(
+    service: QueueService, slot: Slot, hold_token: str, now: datetime.datetime
+) -> AppointmentSlot:
+    """The place this booking takes: its own live hold on the slot if it has one, else a free one."""
+    if hold_token:
+        hold = (
+            SlotHold.objects.select_for_update()
+            .filter(
+                token=hold_token,
+                slot__service=service,
+                slot__starts_at=slot.starts_at,
+                expires_at__gt=now,
+            )
+            .select_related("slot")
+            .first()
+        )
+        if hold is not None:
+            row = hold.slot
+            hold.delete()  # its place becomes the appointment's: `booked` already counts it
+            return row
+    return _take_place(service, slot, now)
 
 
 def _check_booking_limit(citizen_id: str, now: datetime.datetime) -> None:
@@ -144,15 +221,17 @@ def appointment_book(
     user=None,
     procedure_code: str = "",
     dossier_code: str = "",
+    hold_token: str = "",
     now: datetime.datetime | None = None,
 ) -> Appointment:
-    """Book a place in a slot. A full slot raises SlotFull with the next free slots."""
+    """Book a place in a slot (the place this browser holds, if any). A full slot raises SlotFull
+    with the next free slots."""
     now = now or timezone.now()
     slot = _slot_for(service, starts_at, now)
     try:
         with transaction.atomic():
             _check_booking_limit(citizen_id, now)
-            row = _hold_place(service, slot)
+            row = _place_for_booking(service, slot, hold_token, now)
             return Appointment.objects.create(
                 code=_new_code(),
                 centre=service.centre,
@@ -195,7 +274,7 @@ def appointment_reschedule(
         slot = _slot_for(appointment.service, starts_at, now)
         try:
             with transaction.atomic():
-                appointment.slot = _hold_place(appointment.service, slot)
+                appointment.slot = _take_place(appointment.service, slot, now)
         except SlotFull as error:
             error.details["next_free"] = free_slots(appointment.service, now=max(now, starts_at), limit=5)
             raise
@@ -242,12 +321,14 @@ def appointment_check_in(*, appointment: Appointment, now: datetime.datetime | N
 
 def appointments_expire(*, now: datetime.datetime | None = None) -> int:
     """Booked but not checked in by the end of the grace period: a no-show, and the place is freed.
+    Holds that ran out give their places back too.
 
-    Safe to run twice (only BOOKED rows change); run every few minutes by Celery beat.
+    Safe to run twice (only BOOKED rows and live holds change); run every few minutes by Celery beat.
     """
     now = now or timezone.now()
     grace = datetime.timedelta(minutes=settings.QUEUEING_CHECK_IN_GRACE_MINUTES)
     with transaction.atomic():
+        _holds_release(SlotHold.objects.filter(expires_at__lte=now))
         late = list(
             Appointment.objects.select_for_update(skip_locked=True).filter(
                 status=Appointment.Status.BOOKED, slot__starts_at__lt=now - grace

@@ -215,6 +215,26 @@ class AppointmentSlot(models.Model):
         return f"{self.service.letter} {self.starts_at:%Y-%m-%d %H:%M}"
 
 
+class SlotHold(models.Model):
+    """A place in a slot kept for one browser for a few minutes while the booking form is completed.
+
+    It counts in the slot's `booked` like an appointment, so the place shown as chosen cannot be
+    taken by someone else meanwhile; confirming turns it into the appointment, expiry gives it back.
+    """
+
+    slot = models.ForeignKey(AppointmentSlot, on_delete=models.CASCADE, related_name="holds")
+    # A random token kept in the browser's session; never the citizen's ID (nothing personal yet).
+    token = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField(_("giữ chỗ đến"), db_index=True)
+
+    class Meta:
+        verbose_name = _("giữ chỗ")
+        verbose_name_plural = _("giữ chỗ")
+
+    def __str__(self):
+        return f"{self.slot} ({self.expires_at:%H:%M})"
+
+
 class BookingHolder(models.Model):
     """One row per citizen ID, locked while booking so the per-ID limit holds under parallel requests."""
 

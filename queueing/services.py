@@ -245,8 +245,41 @@ def ticket_call_next(*, counter: Counter, now: datetime.datetime | None = None) 
             )
             if updated:
                 ticket.refresh_from_db()
+                _notify_near_front(called=ticket)
                 return ticket
         return None
+
+
+def _notify_near_front(*, called: Ticket) -> None:
+    """Tell the citizens now close to the front of this service (who gave their ID) once per ticket."""
+    from django.urls import reverse
+
+    from notifications.services import notify
+
+    near = (
+        Ticket.objects.filter(
+            centre_id=called.centre_id,
+            day=called.day,
+            service_id=called.service_id,
+            status=Ticket.Status.WAITING,
+        )
+        .select_related("centre")
+        .order_by("rank_at", "pk")[: settings.QUEUEING_NEAR_FRONT + 1]
+    )
+    for ahead, ticket in enumerate(near):
+        if ticket.citizen_id:
+            notify(
+                key=f"ticket_near_front:{ticket.public_id}",
+                kind="ticket_near_front",
+                citizen_id=ticket.citizen_id,
+                context={
+                    "ticket_code": ticket.code,
+                    "centre_name": ticket.centre.name,
+                    "ahead": ahead,
+                    "ticket_url": settings.SITE_URL.rstrip("/")
+                    + reverse("queueing:ticket", args=[ticket.public_id]),
+                },
+            )
 
 
 def _at_counter(counter: Counter, *statuses: str) -> Ticket:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("xep-hang/lich-hen/<uuid:public_id>/", views.appointment, name="appointment"),
     path("xep-hang/<str:centre_code>/", views.take_by_phone, name="take"),
     path("xep-hang/<str:centre_code>/dat-lich/", views.book, name="book"),
+    path("xep-hang/<str:centre_code>/dat-lich/giu-cho/", views.slot_hold, name="slot_hold"),
     path("xep-hang/<str:centre_code>/kiosk/lich-hen/", views.kiosk_check_in, name="kiosk_check_in"),
     path("xep-hang/<str:centre_code>/kiosk/", views.kiosk, name="kiosk"),
     path("xep-hang/<str:centre_code>/man-hinh/", views.board, name="board"),

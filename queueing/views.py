@@ -6,6 +6,7 @@ Thin: find the objects, check the role, call a service or selector, render.
 from __future__ import annotations
 
 import datetime
+import secrets
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -354,6 +355,7 @@ def book(request, centre_code):
                     full_name=chosen["full_name"],
                     phone=chosen["phone"].replace(" ", ""),
                     user=request.user,
+                    hold_token=request.session.get("slot_hold_token", ""),
                     procedure_code=chosen["procedure"]
                     if chosen["procedure"] in service.procedure_codes
                     else "",
@@ -372,6 +374,46 @@ def book(request, centre_code):
             appointments.free_slots(service), context["chosen"].get("starts_at", "")
         )
     return render(request, "queueing/book.html", context, status=status)
+
+
+def _hold_token(request) -> str:
+    # A random token in the session identifies "this browser's hold"; nothing personal is needed yet.
+    if "slot_hold_token" not in request.session:
+        request.session["slot_hold_token"] = secrets.token_urlsafe(24)
+    return request.session["slot_hold_token"]
+
+
+@require_POST
+def slot_hold(request, centre_code):
+    """Keep the chosen slot for this browser while the form is completed (htmx, on choosing a slot)."""
+    centre, missing = _centre_or_404(request, centre_code)
+    if missing:
+        return missing
+    letter = request.POST.get("service", "")
+    service = QueueService.objects.filter(centre=centre, letter=letter, active=True).first()
+    if service is None:
+        return not_found(request, _("Trung tâm không có dịch vụ %(letter)s.") % {"letter": letter})
+    if not request.htmx:
+        return redirect(f"{reverse('queueing:book', args=[centre.code])}?dich-vu={service.letter}")
+    context = {}
+    try:
+        starts_at = datetime.datetime.fromisoformat(request.POST.get("starts_at", ""))
+        hold = appointments.slot_hold(service=service, starts_at=starts_at, token=_hold_token(request))
+    except ValueError:
+        context["refusal"] = _("Khung giờ không hợp lệ.")
+    except appointments.SlotFull as error:
+        context.update({"refusal": error.message, "next_free": error.details.get("next_free", [])})
+    except services.QueueError as error:
+        context["refusal"] = error.message
+    else:
+        context.update(
+            {
+                "hold": hold,
+                "local_start": hold.slot.starts_at.astimezone(appointments.LOCAL),
+                "local_until": hold.expires_at.astimezone(appointments.LOCAL),
+            }
+        )
+    return render(request, "queueing/_slot_hold.html", context)
 
 
 def _slots_by_day(slots, chosen: str = "") -> list[dict]:

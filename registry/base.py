@@ -28,6 +28,7 @@ class Person:
     household_code: str
     relation_to_head: str
     marital_status: str
+    phone: str = ""
 
 
 class PopulationRegistry(Protocol):

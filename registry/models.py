@@ -46,6 +46,9 @@ class PersonRecord(models.Model):
     marital_status = models.CharField(
         _("tình trạng hôn nhân"), max_length=10, choices=MaritalStatus.choices, default=MaritalStatus.SINGLE
     )
+    # The mobile number on the citizen's record (given for electronic identification); the one
+    # SMS notifications use, so a citizen without a MotCua account is still reached.
+    phone = models.CharField(_("số điện thoại"), max_length=15, blank=True, default="")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('agencies', '0002_alter_agency_kind'),
-        ('procedures', '0004_dossier_open_and_late_indexes'),
+        ('procedures', '0005_dossier_open_and_late_indexes'),
         ('queueing', '0002_tickets_and_appointments'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

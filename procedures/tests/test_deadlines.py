@@ -3,9 +3,16 @@ import zoneinfo
 
 import pytest
 
-from procedures.deadlines import add_working_days, due_date, is_working_day
+from calendars.services import calendar_day_add, calendar_seed
+from procedures.deadlines import add_working_days, due_at, due_date, is_working_day
 
 HANOI = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+@pytest.fixture(autouse=True)
+def _calendar(db):
+    """The working calendar as `calendar_seed` leaves it (the clock reads it from the database)."""
+    calendar_seed(years=[2026, 2027])
 
 
 def at(year, month, day, hour=9, minute=0):
@@ -56,3 +63,27 @@ def test_filed_on_a_day_off_counts_from_the_next_working_day():
 def test_cutoff_is_a_setting(settings):
     settings.PROCEDURES_SAME_DAY_CUTOFF = "16:30"
     assert due_date(at(2026, 11, 25, 16, 0), working_days=0) == datetime.date(2026, 11, 25)
+
+
+@pytest.mark.parametrize(
+    ("received", "days", "deadline"),
+    [
+        (at(2026, 11, 25, 14, 59), 0, at(2026, 11, 25, 17)),  # same day: the afternoon close
+        (at(2026, 11, 25, 15, 0), 0, at(2026, 11, 26, 17)),  # after the cut-off: tomorrow's close
+        (at(2026, 11, 27, 9), 3, at(2026, 12, 2, 17)),  # across a weekend
+        (at(2026, 11, 23, 9), 1, at(2026, 11, 25, 17)),  # 24/11/2026 is Ngày Văn hóa Việt Nam
+        (at(2026, 8, 28, 9), 1, at(2026, 9, 3, 17)),  # 31/8, 1/9 and 2/9/2026 off
+        (at(2027, 2, 3, 9), 3, at(2027, 2, 15, 17)),  # Tết 2027
+    ],
+)
+def test_due_at_is_the_close_of_the_due_day(received, days, deadline):
+    assert due_at(received, days) == deadline
+    assert due_at(received, working_days=days).date() == due_date(received, working_days=days)
+
+
+def test_one_rule_for_working_days_a_compensatory_saturday_counts():
+    # Friday 5/3/2027 + 1 working day is Monday 8/3 — until Saturday 6/3 is declared a working day.
+    assert due_date(at(2027, 3, 5), working_days=1) == datetime.date(2027, 3, 8)
+    calendar_day_add(date=datetime.date(2027, 3, 6), kind="working_day", name="Làm bù", user=None)
+    assert due_date(at(2027, 3, 5), working_days=1) == datetime.date(2027, 3, 6)
+    assert due_at(at(2027, 3, 5), 1) == at(2027, 3, 6, 17)

@@ -45,6 +45,7 @@ def test_code_status_fee_and_due_date(catalogue, centre, filer, django_capture_o
     assert first.fee == (2000 * 2 + 1000 * 2) * 2
     # A same-day procedure received after 15:00 is due the next working day.
     assert first.due_date == datetime.date(2026, 11, 26)
+    assert first.due_at == datetime.datetime(2026, 11, 26, 17, tzinfo=HANOI)  # the close of that day
     assert first.form.version == 1
     assert len(callbacks) == 2  # the receipt is queued after commit, not during the transaction
 

@@ -8,7 +8,8 @@ from queueing.models import Counter, QueueService
 
 # Monday 23 November 2026, 09:00 in Hanoi: the demo centres are open.
 OPEN_NOW = datetime.datetime(2026, 11, 23, 9, 0, tzinfo=LOCAL)
-# The same Monday at 20:00: closed; opens again Tuesday 08:00.
+# The same Monday at 20:00: closed; Tuesday 24/11 is a day off (Ngày Văn hóa Việt Nam, holidays.VN),
+# so it opens again Wednesday 25/11 at 08:00.
 CLOSED_NOW = datetime.datetime(2026, 11, 23, 20, 0, tzinfo=LOCAL)
 
 

@@ -52,7 +52,7 @@ def test_closed_centre_says_when_it_opens(client, centre, clock):
     clock.return_value = CLOSED_NOW
     response = take(client, centre.code, service="A", channel="kiosk")
     assert response.status_code == 409
-    assert response.json()["opens_at"].startswith("2026-11-24T08:00")
+    assert response.json()["opens_at"].startswith("2026-11-25T08:00")
     assert "08:00" in response.json()["detail"]
 
 

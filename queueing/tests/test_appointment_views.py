@@ -110,3 +110,26 @@ def test_api_free_slots_book_and_cancel(client, centre, clock):
     cancelled = client.post(f"/api/xep-hang/lich-hen/{booked.json()['id']}/huy/")
     assert cancelled.json()["status"] == "cancelled"
     assert client.get(f"/api/xep-hang/{centre.code}/lich-trong/", {"service": "Z"}).status_code == 404
+
+
+def test_choosing_a_slot_holds_it_for_this_browser_until_the_booking(client, centre, clock):
+    hold_url = reverse("queueing:slot_hold", args=[centre.code])
+    response = client.post(hold_url, {"service": "A", "starts_at": SLOT.isoformat()}, HTTP_HX_REQUEST="true")
+    assert "Đã giữ chỗ lúc 09:00" in response.content.decode()
+    assert AppointmentSlot.objects.get(starts_at=SLOT).booked == 1
+    book_at_nine(client, centre)
+    # The held place became the appointment: one place taken, not two.
+    assert AppointmentSlot.objects.get(starts_at=SLOT).booked == 1
+    assert Appointment.objects.get().slot.starts_at == SLOT
+
+
+def test_holding_a_full_slot_says_so_with_the_next_free_ones(client, centre, clock):
+    hold_url = reverse("queueing:slot_hold", args=[centre.code])
+    for _browser in range(2):
+        other_browser = type(client)()
+        other_browser.post(hold_url, {"service": "A", "starts_at": SLOT.isoformat()}, HTTP_HX_REQUEST="true")
+    page = client.post(
+        hold_url, {"service": "A", "starts_at": SLOT.isoformat()}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "đã hết chỗ" in page
+    assert "09:30" in page

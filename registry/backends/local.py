@@ -14,6 +14,7 @@ _FIELDS = [
     "household_code",
     "relation_to_head",
     "marital_status",
+    "phone",
 ]
 
 

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('agencies', '0002_alter_agency_kind'),
-        ('procedures', '0003_handback'),
+        ('procedures', '0004_handback'),
         ('queueing', '0002_tickets_and_appointments'),
     ]
 

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('agencies', '0002_alter_agency_kind'),
-        ('procedures', '0003_handback'),
+        ('procedures', '0004_handback'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('procedures', '0002_dossier_deadline_clock'),
+        ('procedures', '0003_dossier_status_stopped'),
         ('queueing', '0002_tickets_and_appointments'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -1,0 +1,223 @@
+"""Writing and delivering notifications.
+
+`notify` is called inside the caller's transaction and only writes rows; delivery happens after
+commit in a worker (`notification_deliver`, one row at a time under a row lock). A beat sweep
+re-queues rows whose attempt is overdue — e.g. the broker was down at commit — so nothing is
+lost, and the lock plus the status check mean nothing goes twice.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.template.loader import get_template
+from django.utils import timezone, translation
+
+from .channels.base import DeliveryError
+from .channels.registry import channel as channel_named
+from .channels.registry import channels
+from .models import Kind, Notification
+
+logger = logging.getLogger(__name__)
+
+
+def _recipient(*, user, citizen_id: str):
+    from accounts.models import User
+
+    if user is None and citizen_id:
+        user = User.objects.filter(citizen_id=citizen_id, is_active=True).first()
+    if not citizen_id and user is not None and user.citizen_id:
+        citizen_id = user.citizen_id
+    return user, citizen_id
+
+
+def render_message(*, kind: str, channel: str, context: dict) -> tuple[str, str]:
+    """Subject and body from `notifications/messages/<kind>/<channel>.txt`.
+
+    The template's first line is the subject (the in-app title, the e-mail subject); the rest,
+    after a blank line, is the body. Rendered in settings.NOTIFICATIONS_LANGUAGE, without HTML
+    escaping (plain text).
+    """
+    template = get_template(f"notifications/messages/{kind}/{channel}.txt")
+    with translation.override(settings.NOTIFICATIONS_LANGUAGE):
+        from django.template import Context
+
+        text = template.template.render(Context(context, autoescape=False))
+    subject, _sep, body = text.strip().partition("\n")
+    return subject.strip()[:255], body.strip() or subject.strip()
+
+
+def _context(*, dossier, user, citizen_id: str, context: dict | None) -> dict:
+    base = {"site_url": settings.SITE_URL.rstrip("/"), "user": user, "citizen_id": citizen_id}
+    if dossier is not None:
+        base["dossier"] = dossier
+        base["procedure_name"] = dossier.procedure.name
+    base.update(context or {})
+    return base
+
+
+def notify(
+    *,
+    key: str,
+    kind: str,
+    citizen_id: str = "",
+    user=None,
+    dossier=None,
+    context: dict | None = None,
+) -> list[Notification]:
+    """One notification per channel the person can receive, keyed `key:channel`; queued for after commit.
+
+    Call it inside your transaction: if it rolls back, nothing was notified. Calling it again with
+    the same key returns the rows already written and sends nothing more.
+    """
+    Kind(kind)  # an unknown kind is a programming error, caught in tests
+    user, citizen_id = _recipient(user=user, citizen_id=citizen_id)
+    if user is None and not citizen_id:
+        return []
+    # The rows of one event are written together, in the caller's transaction: any found = all.
+    existing = list(Notification.objects.filter(key__in=[f"{key}:{name}" for name in channels()]))
+    if existing:
+        return existing
+    wanted = {}
+    for name, chan in channels().items():
+        address = chan.address_for(user=user, citizen_id=citizen_id)
+        if address is not None:
+            wanted[f"{key}:{name}"] = (chan, address)
+    now = timezone.now()
+    rows = []
+    for row_key, (chan, address) in wanted.items():
+        subject, body = render_message(
+            kind=kind,
+            channel=chan.name,
+            context=_context(dossier=dossier, user=user, citizen_id=citizen_id, context=context),
+        )
+        fields = {
+            "key": row_key,
+            "kind": kind,
+            "channel": chan.name,
+            "user": user,
+            "citizen_id": citizen_id,
+            "dossier": dossier,
+            "address": address,
+            "subject": subject,
+            "body": chan.body_for(body),
+        }
+        if chan.delivered_on_creation:
+            fields.update(status=Notification.Status.DELIVERED, sent_at=now, delivered_at=now)
+        else:
+            fields.update(status=Notification.Status.QUEUED, next_attempt_at=now)
+        try:
+            with transaction.atomic():
+                row = Notification.objects.create(**fields)
+        except IntegrityError:
+            # The same event notified in a parallel transaction: theirs is the row.
+            rows.append(Notification.objects.get(key=row_key))
+            continue
+        rows.append(row)
+        if row.status == Notification.Status.QUEUED:
+            _dispatch_on_commit(row.pk)
+    return rows
+
+
+def _dispatch_on_commit(notification_id: int, *, countdown: float = 0) -> None:
+    from .tasks import deliver
+
+    def dispatch():
+        deliver.apply_async((notification_id,), countdown=countdown or None)
+
+    # robust: a broker that is down must not turn the caller's committed work into an error;
+    # the row stays queued and the sweep sends it when the broker is back.
+    transaction.on_commit(dispatch, robust=True)
+
+
+def retry_delay(attempts: int) -> datetime.timedelta:
+    """Exponential backoff after the n-th failed attempt: base, 2×base, 4×base … capped."""
+    seconds = settings.NOTIFICATIONS_RETRY_BASE_SECONDS * 2 ** max(0, attempts - 1)
+    return datetime.timedelta(seconds=min(seconds, settings.NOTIFICATIONS_RETRY_MAX_SECONDS))
+
+
+@transaction.atomic
+def notification_deliver(*, notification_id: int, now: datetime.datetime | None = None) -> Notification:
+    """Send one queued notification. Safe to run twice: the row is locked, and a row that is no
+    longer queued (or whose next attempt is not yet due) is left alone."""
+    now = now or timezone.now()
+    notification = Notification.objects.select_for_update().get(pk=notification_id)
+    if notification.status != Notification.Status.QUEUED:
+        return notification
+    if notification.next_attempt_at is not None and notification.next_attempt_at > now:
+        return notification  # an early duplicate: the scheduled attempt will do it
+    notification.attempts += 1
+    try:
+        result = channel_named(notification.channel).send(notification)
+    except (DeliveryError, LookupError) as error:
+        notification.last_error = str(error)[:2000]
+        if notification.attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
+            notification.status = Notification.Status.FAILED
+            notification.failed_at = now
+            notification.next_attempt_at = None
+            logger.warning("notification %s failed for good: %s", notification.key, error)
+        else:
+            delay = retry_delay(notification.attempts)
+            notification.next_attempt_at = now + delay
+            _dispatch_on_commit(notification.pk, countdown=delay.total_seconds())
+    else:
+        notification.status = Notification.Status.DELIVERED if result.delivered else Notification.Status.SENT
+        notification.sent_at = now
+        notification.delivered_at = now if result.delivered else None
+        notification.provider_ref = result.provider_ref
+        notification.next_attempt_at = None
+        notification.last_error = ""
+    notification.save()
+    return notification
+
+
+def notifications_sweep(*, now: datetime.datetime | None = None) -> int:
+    """Re-queue notifications whose attempt is overdue by more than the grace period.
+
+    That is a row written while the broker was down, or whose task was lost with its worker.
+    Its next attempt is moved to now, so the next sweep does not queue it again at once.
+    """
+    now = now or timezone.now()
+    overdue_before = now - datetime.timedelta(seconds=settings.NOTIFICATIONS_SWEEP_GRACE_SECONDS)
+    with transaction.atomic():
+        ids = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(status=Notification.Status.QUEUED, next_attempt_at__lte=overdue_before)
+            .order_by("next_attempt_at")
+            .values_list("pk", flat=True)[: settings.NOTIFICATIONS_SWEEP_BATCH]
+        )
+        Notification.objects.filter(pk__in=ids).update(next_attempt_at=now)
+        for notification_id in ids:
+            _dispatch_on_commit(notification_id)
+    return len(ids)
+
+
+def delivery_report(*, provider_ref: str, delivered: bool, error: str = "") -> Notification | None:
+    """A gateway's delivery report (webhook or poll): sent → delivered, or → failed with its reason."""
+    with transaction.atomic():
+        notification = Notification.objects.select_for_update().filter(provider_ref=provider_ref).first()
+        if notification is None or notification.status != Notification.Status.SENT:
+            return notification
+        now = timezone.now()
+        if delivered:
+            notification.status = Notification.Status.DELIVERED
+            notification.delivered_at = now
+        else:
+            notification.status = Notification.Status.FAILED
+            notification.failed_at = now
+            notification.last_error = error[:2000]
+        notification.save(update_fields=["status", "delivered_at", "failed_at", "last_error"])
+        return notification
+
+
+def notifications_mark_read(*, user, ids: list[int] | None = None) -> int:
+    """Mark the person's unread in-app notifications as read (all of them, or those ids)."""
+    from .selectors import notifications_for
+
+    unread = notifications_for(user).filter(read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return Notification.objects.filter(pk__in=unread.values("pk")).update(read_at=timezone.now())

@@ -1,0 +1,243 @@
+import datetime
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from notifications.channels import sms
+from notifications.channels.base import DeliveryError, SendResult
+from notifications.models import Notification
+from notifications.services import (
+    delivery_report,
+    notification_deliver,
+    notifications_sweep,
+    notify,
+)
+from procedures.services import receipt_record
+
+Status = Notification.Status
+
+
+@pytest.fixture(autouse=True)
+def _empty_sms_outbox():
+    sms.outbox.clear()
+    yield
+    sms.outbox.clear()
+
+
+def _by_channel(rows):
+    return {row.channel: row for row in rows}
+
+
+def test_one_row_per_channel_the_citizen_can_receive(
+    dossier, citizen, dispatched, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        rows = _by_channel(
+            notify(
+                key="dossier_received:X",
+                kind="dossier_received",
+                citizen_id=citizen.citizen_id,
+                dossier=dossier,
+            )
+        )
+    assert set(rows) == {"in_app", "email", "sms"}
+    assert rows["in_app"].status == Status.DELIVERED
+    assert rows["in_app"].user == citizen
+    assert (rows["email"].status, rows["email"].address) == (Status.QUEUED, "mai@example.vn")
+    assert (rows["sms"].status, rows["sms"].address) == (Status.QUEUED, "0912345678")
+    assert {row.key for row in rows.values()} == {
+        "dossier_received:X:in_app",
+        "dossier_received:X:email",
+        "dossier_received:X:sms",
+    }
+    # Only what a worker must send is queued, after commit.
+    assert sorted(pk for pk, _countdown in dispatched) == sorted([rows["email"].pk, rows["sms"].pk])
+    # Rendered from the kind's templates, in Vietnamese.
+    assert rows["in_app"].subject == f"Đã tiếp nhận hồ sơ {dossier.code}"
+    assert dossier.due_date.strftime("%d/%m/%Y") in rows["email"].body
+    assert "Kính gửi Nguyễn Thị Mai" in rows["email"].body
+    assert (
+        rows["sms"].body
+        == f"MotCua: Da tiep nhan ho so {dossier.code}. Hen tra ket qua ngay {dossier.due_date:%d/%m/%Y}."
+    )
+
+
+def test_a_citizen_without_an_account_gets_sms_from_the_registry_phone(walk_in, dispatched):
+    rows = _by_channel(
+        notify(
+            key="ticket_near_front:abc",
+            kind="ticket_near_front",
+            citizen_id=walk_in,
+            context={"ticket_code": "A012", "centre_name": "Trung tâm thử", "ahead": 2},
+        )
+    )
+    assert set(rows) == {"in_app", "sms"}
+    assert rows["sms"].address == "0987654321"
+    assert rows["sms"].user is None
+    assert "A012" in rows["sms"].body
+    assert "con 2 nguoi" in rows["sms"].body
+
+
+def test_staff_without_email_or_phone_get_the_in_app_alert_only(django_user_model, dossier):
+    officer = django_user_model.objects.create_user(username="chuyenvien", password="x")
+    rows = notify(
+        key=f"deadline_alert:{dossier.code}:1",
+        kind="deadline_alert",
+        user=officer,
+        dossier=dossier,
+        context={"remaining": "Còn 0 ngày 6 giờ", "step": "Tư pháp - Hộ tịch"},
+    )
+    assert [(r.channel, r.user) for r in rows] == [("in_app", officer)]
+    assert "Còn 0 ngày 6 giờ" in rows[0].body
+
+
+def test_the_same_key_twice_writes_one_row_per_channel(
+    dossier, citizen, dispatched, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = notify(key="k1", kind="dossier_received", citizen_id=citizen.citizen_id, dossier=dossier)
+    with django_capture_on_commit_callbacks(execute=True):
+        second = notify(key="k1", kind="dossier_received", citizen_id=citizen.citizen_id, dossier=dossier)
+    assert sorted(r.pk for r in first) == sorted(r.pk for r in second)
+    assert Notification.objects.count() == 3
+    assert len(dispatched) == 2  # the second call queued nothing
+
+
+def test_the_receipt_task_run_twice_notifies_once(dossier, citizen, dispatched):
+    receipt_record(dossier_id=dossier.pk)
+    receipt_record(dossier_id=dossier.pk)  # the worker retried
+    assert Notification.objects.filter(dossier=dossier, kind="dossier_received").count() == 3
+
+
+def test_delivery_run_twice_sends_one_email(dossier, citizen, dispatched):
+    rows = _by_channel(notify(key="k2", kind="result_ready", citizen_id=citizen.citizen_id, dossier=dossier))
+    email = rows["email"]
+    notification_deliver(notification_id=email.pk)
+    notification_deliver(notification_id=email.pk)  # the task was delivered twice
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["mai@example.vn"]
+    assert mail.outbox[0].subject == f"[Một cửa] Hồ sơ {dossier.code} đã có kết quả"
+    email.refresh_from_db()
+    assert (email.status, email.attempts) == (Status.SENT, 1)
+    assert email.sent_at is not None
+    assert email.delivered_at is None
+
+
+def test_local_sms_is_recorded_and_delivered_once(dossier, citizen, dispatched):
+    text = _by_channel(notify(key="k3", kind="result_ready", citizen_id=citizen.citizen_id, dossier=dossier))[
+        "sms"
+    ]
+    notification_deliver(notification_id=text.pk)
+    notification_deliver(notification_id=text.pk)
+    assert [(m.to, m.text) for m in sms.outbox] == [("0912345678", text.body)]
+    text.refresh_from_db()
+    assert text.status == Status.DELIVERED
+    assert text.provider_ref == sms.outbox[0].provider_ref
+
+
+class FlakyGateway(sms.SmsGateway):
+    failures = 1
+
+    def send(self, *, to, text):
+        if FlakyGateway.failures > 0:
+            FlakyGateway.failures -= 1
+            raise DeliveryError("gateway 503")
+        return SendResult(delivered=False, provider_ref="gw-1")
+
+
+@pytest.fixture
+def flaky_gateway(settings):
+    sms._gateway.cache_clear()
+    settings.NOTIFICATIONS_SMS_GATEWAY = f"{__name__}.FlakyGateway"
+    yield FlakyGateway
+    sms._gateway.cache_clear()
+
+
+def test_a_failed_attempt_is_retried_with_backoff_then_succeeds(
+    dossier, citizen, dispatched, flaky_gateway, settings, django_capture_on_commit_callbacks
+):
+    settings.NOTIFICATIONS_RETRY_BASE_SECONDS = 30
+    flaky_gateway.failures = 1
+    text = _by_channel(notify(key="k4", kind="result_ready", citizen_id=citizen.citizen_id, dossier=dossier))[
+        "sms"
+    ]
+    now = timezone.now()
+    with django_capture_on_commit_callbacks(execute=True):
+        notification_deliver(notification_id=text.pk, now=now)
+    text.refresh_from_db()
+    assert (text.status, text.attempts, text.last_error) == (Status.QUEUED, 1, "gateway 503")
+    assert text.next_attempt_at == now + datetime.timedelta(seconds=30)
+    assert dispatched[-1] == (text.pk, 30.0)  # the retry is scheduled when it is due
+
+    notification_deliver(notification_id=text.pk, now=now + datetime.timedelta(seconds=5))  # early duplicate
+    text.refresh_from_db()
+    assert text.attempts == 1
+
+    notification_deliver(notification_id=text.pk, now=now + datetime.timedelta(seconds=31))
+    text.refresh_from_db()
+    assert (text.status, text.attempts, text.last_error, text.provider_ref) == (Status.SENT, 2, "", "gw-1")
+    # The gateway's delivery report comes later.
+    delivery_report(provider_ref="gw-1", delivered=True)
+    text.refresh_from_db()
+    assert text.status == Status.DELIVERED
+    assert text.delivered_at is not None
+
+
+def test_the_last_attempt_fails_for_good_with_its_reason(
+    dossier, citizen, dispatched, flaky_gateway, settings
+):
+    settings.NOTIFICATIONS_MAX_ATTEMPTS = 2
+    flaky_gateway.failures = 5
+    text = _by_channel(notify(key="k5", kind="result_ready", citizen_id=citizen.citizen_id, dossier=dossier))[
+        "sms"
+    ]
+    later = timezone.now() + datetime.timedelta(hours=2)
+    notification_deliver(notification_id=text.pk)
+    notification_deliver(notification_id=text.pk, now=later)
+    text.refresh_from_db()
+    assert (text.status, text.attempts, text.last_error) == (Status.FAILED, 2, "gateway 503")
+    assert text.failed_at == later
+    assert text.next_attempt_at is None
+
+
+def test_an_smtp_failure_is_a_retry_not_a_crash(dossier, citizen, dispatched, settings):
+    settings.EMAIL_BACKEND = f"{__name__}.BrokenMailBackend"
+    email = _by_channel(
+        notify(key="k6", kind="result_ready", citizen_id=citizen.citizen_id, dossier=dossier)
+    )["email"]
+    notification_deliver(notification_id=email.pk)
+    email.refresh_from_db()
+    assert email.status == Status.QUEUED
+    assert "ConnectionRefusedError" in email.last_error
+
+
+class BrokenMailBackend:
+    def __init__(self, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("smtp down")
+
+
+def test_the_sweep_requeues_what_the_broker_never_got(
+    dossier, citizen, dispatched, settings, django_capture_on_commit_callbacks
+):
+    settings.NOTIFICATIONS_SWEEP_GRACE_SECONDS = 120
+    rows = _by_channel(notify(key="k7", kind="result_ready", citizen_id=citizen.citizen_id, dossier=dossier))
+    dispatched.clear()  # as if Redis had been down at commit: no task exists
+    soon = timezone.now() + datetime.timedelta(seconds=60)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notifications_sweep(now=soon) == 0  # still within the grace period
+    later = timezone.now() + datetime.timedelta(seconds=300)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notifications_sweep(now=later) == 2
+    assert sorted(pk for pk, _ in dispatched) == sorted([rows["email"].pk, rows["sms"].pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notifications_sweep(now=later + datetime.timedelta(seconds=1)) == 0  # not twice in a row
+    for pk, _ in list(dispatched):
+        notification_deliver(notification_id=pk, now=later)
+    assert len(mail.outbox) == 1
+    assert len(sms.outbox) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notifications_sweep(now=later + datetime.timedelta(hours=1)) == 0  # sent rows stay sent

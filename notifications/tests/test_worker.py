@@ -1,0 +1,121 @@
+"""Delivery through a real Celery worker and a real Redis that goes down at the wrong moment."""
+
+import shutil
+import socket
+import subprocess
+import time
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.core import mail
+from django.db import connection, transaction
+from django.utils import timezone
+
+from notifications.channels import sms
+from notifications.models import Notification
+from notifications.services import notifications_sweep, notify
+from portal.celery import app
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Redis:
+    """A throw-away redis-server of this test's own (the shared one is never stopped)."""
+
+    def __init__(self, port: int):
+        self.port, self.process = port, None
+
+    def start(self):
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.1).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def own_broker():
+    if shutil.which("redis-server") is None or connection.vendor != "postgresql":
+        pytest.skip("needs redis-server and PostgreSQL")
+    redis = Redis(_free_port())
+    redis.start()
+    saved = app.conf.broker_url, app.conf.broker_transport_options, app.conf.result_backend
+    app.conf.broker_url = f"redis://127.0.0.1:{redis.port}/0"
+    app.conf.broker_transport_options = {}
+    app.conf.result_backend = None
+    app.conf.broker_connection_retry = True
+    app._pool = None
+    yield redis
+    if redis.process.poll() is None:
+        redis.stop()
+    app.conf.broker_url, app.conf.broker_transport_options, app.conf.result_backend = saved
+    app._pool = None
+
+
+def _wait_for(condition, timeout=60.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_redis_down_at_commit_loses_nothing_and_sends_nothing_twice(own_broker, citizen, dossier, settings):
+    settings.NOTIFICATIONS_SWEEP_GRACE_SECONDS = 0
+    sms.outbox.clear()
+    with start_worker(app, perform_ping_check=False, shutdown_timeout=10):
+        # Redis is up: delivered by the worker right after commit.
+        with transaction.atomic():
+            notify(key="up", kind="result_ready", citizen_id=citizen.citizen_id, dossier=dossier)
+        assert _wait_for(
+            lambda: not Notification.objects.filter(key__startswith="up:", status="queued").exists()
+        )
+
+        own_broker.stop()
+        with transaction.atomic():  # the caller commits although the broker is gone
+            rows = notify(
+                key="down",
+                kind="dossier_refused",
+                citizen_id=citizen.citizen_id,
+                dossier=dossier,
+                context={"reason": "Thiếu giấy tờ"},
+            )
+        assert {r.channel for r in rows} == {"in_app", "email", "sms"}
+        assert Notification.objects.filter(key__startswith="down:", status="queued").count() == 2
+
+        own_broker.start()
+        # The beat sweep finds what the broker never got; run twice, as two beats might.
+        assert _wait_for(
+            lambda: (
+                notifications_sweep(now=timezone.now()) >= 0
+                and not (Notification.objects.filter(key__startswith="down:", status="queued").exists())
+            )
+        )
+        notifications_sweep(now=timezone.now())
+        time.sleep(1)
+
+    # Every e-mail and SMS row was sent exactly once (the dossier's own receipt notified too).
+    sent_keys = [m.extra_headers["X-MotCua-Notification"] for m in mail.outbox]
+    email_rows = set(Notification.objects.filter(channel="email").values_list("key", flat=True))
+    assert sorted(sent_keys) == sorted(email_rows)
+    assert {"up:email", "down:email"} <= email_rows
+    sms_rows = Notification.objects.filter(channel="sms")
+    assert sorted(m.provider_ref for m in sms.outbox) == sorted(r.provider_ref for r in sms_rows)
+    assert set(Notification.objects.values_list("status", flat=True)) == {"sent", "delivered"}

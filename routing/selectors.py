@@ -1,0 +1,104 @@
+"""Reads of routing: where permission filtering lives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from agencies.models import Agency, Membership
+from procedures.models import Dossier
+
+from .models import OPEN_STATES, DossierStep, OutboxMessage, StepState, Transition
+
+
+def steps_of(dossier: Dossier) -> list[DossierStep]:
+    return list(
+        DossierStep.objects.filter(dossier=dossier)
+        .select_related("agency", "definition", "officer")
+        .order_by("stage", "pk")
+    )
+
+
+@dataclass
+class CurrentStep:
+    step: DossierStep
+    unit: Agency
+    officer: object
+    since: object
+    due_at: object
+    state: str
+
+
+def current_steps(dossier: Dossier) -> list[CurrentStep]:
+    """Where the dossier is now: its open steps (more than one while parallel branches run)."""
+    return [
+        CurrentStep(
+            step=s, unit=s.agency, officer=s.officer, since=s.started_at, due_at=s.due_at, state=s.state
+        )
+        for s in steps_of(dossier)
+        if s.state in OPEN_STATES
+    ]
+
+
+def timeline_of(dossier: Dossier) -> list[Transition]:
+    return list(
+        Transition.objects.filter(dossier=dossier).select_related("step__definition").order_by("at", "pk")
+    )
+
+
+def agencies_of(user) -> QuerySet[Agency]:
+    """The agencies whose inbox the user works: their own agencies, and the reception unit of their centre."""
+    if not user.is_authenticated:
+        return Agency.objects.none()
+    scopes = Membership.objects.filter(user=user)
+    officer = scopes.filter(role=Membership.Role.AGENCY_OFFICER).values("agency")
+    centre_wards = scopes.filter(role=Membership.Role.COUNTER_STAFF).values("centre__ward")
+    return Agency.objects.filter(
+        Q(pk__in=officer) | Q(kind=Agency.Kind.ONE_STOP, ward__in=centre_wards)
+    ).order_by("name")
+
+
+def inbox_for(agencies) -> QuerySet[DossierStep]:
+    """Open steps at these agencies, most urgent first; a reception unit also sees dossiers of its
+    ward's centres returned to it for correction."""
+    agencies = list(agencies)
+    reception_wards = [a.ward_id for a in agencies if a.kind == Agency.Kind.ONE_STOP and a.ward_id]
+    return (
+        DossierStep.objects.filter(
+            Q(agency__in=agencies, state__in=[StepState.WAITING, StepState.ACCEPTED, StepState.SUPPLEMENT])
+            | Q(state=StepState.RETURNED, dossier__centre__ward__in=reception_wards)
+        )
+        .select_related("dossier__procedure", "dossier__centre", "agency", "definition", "officer")
+        .order_by("due_at", "pk")
+    )
+
+
+def step_for_user(user, step_id: int) -> DossierStep | None:
+    return inbox_for(agencies_of(user)).filter(pk=step_id).first()
+
+
+def is_supervisor(user) -> bool:
+    return (
+        user.is_authenticated
+        and Membership.objects.filter(user=user, role=Membership.Role.SUPERVISOR).exists()
+    )
+
+
+def dossiers_supervised_by(user) -> QuerySet[Dossier]:
+    scopes = Membership.objects.filter(user=user, role=Membership.Role.SUPERVISOR)
+    return Dossier.objects.filter(
+        Q(centre__in=scopes.values("centre")) | Q(centre__ward__province__in=scopes.values("province"))
+    )
+
+
+def dead_letters(user) -> QuerySet[OutboxMessage]:
+    if not is_supervisor(user):
+        return OutboxMessage.objects.none()
+    supervised = dossiers_supervised_by(user)
+    return (
+        OutboxMessage.objects.filter(state=OutboxMessage.State.DEAD)
+        .filter(Q(dossier__in=supervised) | Q(dossier__isnull=True))
+        .select_related("dossier")
+        .order_by("created_at")
+    )

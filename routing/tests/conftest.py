@@ -1,0 +1,59 @@
+import datetime
+import zoneinfo
+
+import pytest
+
+from accounts.models import User
+from agencies.models import Agency, Centre, Membership
+from portal.demo import DEMO_CITIZEN_ID
+from procedures.models import Procedure
+from procedures.services import dossier_submit
+
+HANOI = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
+JUDICIAL_RECORD = "2.000488"
+
+
+@pytest.fixture
+def now(monkeypatch):
+    """A settable clock: `now.set(datetime)` moves every timezone.now() call there."""
+
+    class Clock:
+        value = datetime.datetime(2026, 11, 23, 9, 0, tzinfo=HANOI)  # a Monday
+
+        def set(self, value):
+            self.value = value
+
+    clock = Clock()
+    monkeypatch.setattr("django.utils.timezone.now", lambda: clock.value)
+    return clock
+
+
+def file_dossier(
+    *,
+    code: str,
+    centre_code: str = "000.00.01.H26",
+    channel: str = "online",
+    received_at=None,
+    citizen_id: str = DEMO_CITIZEN_ID,
+):
+    procedure = Procedure.objects.get(code=code)
+    user, _ = User.objects.get_or_create(username=citizen_id, defaults={"citizen_id": citizen_id})
+    return dossier_submit(
+        form=procedure.current_form(),
+        centre=Centre.objects.get(code=centre_code),
+        channel=channel,
+        applicant_citizen_id=citizen_id,
+        applicant_name="Nguyễn Thị Lan",
+        submitted_by=user,
+        data={},
+        received_at=received_at,
+    )
+
+
+def officer_of(agency_code: str, username: str | None = None) -> User:
+    agency = Agency.objects.get(code=agency_code)
+    user, _ = User.objects.get_or_create(
+        username=username or f"officer-{agency_code}", defaults={"first_name": agency.name}
+    )
+    Membership.objects.get_or_create(user=user, role=Membership.Role.AGENCY_OFFICER, agency=agency)
+    return user

@@ -1,0 +1,330 @@
+import datetime
+import threading
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+
+from agencies.models import Agency
+from portal.demo import DEMO_CITIZEN_ID
+from procedures.models import Dossier, Procedure
+from routing import clock, selectors, services
+from routing.models import DossierStep, OutboxMessage, Process, RoutingRule, StepState, Transition
+
+from .conftest import HANOI, JUDICIAL_RECORD, file_dossier, officer_of
+
+
+def _drain():
+    """Process every pending hand-off, as the worker would (possibly several rounds)."""
+    while True:
+        pending = list(OutboxMessage.objects.filter(state="pending").values_list("pk", flat=True))
+        if not pending:
+            return
+        for pk in pending:
+            services.message_process(message_id=pk)
+
+
+def _open(dossier):
+    return list(
+        dossier.steps.filter(state__in=["waiting", "accepted"]).select_related("definition", "agency")
+    )
+
+
+def test_every_procedure_of_the_catalogue_has_a_process(demo):
+    codes = set(Procedure.objects.values_list("code", flat=True))
+    assert len(codes) == 20
+    assert set(Process.objects.values_list("procedure__code", flat=True)) == codes
+    for process in Process.objects.all():
+        kinds = [s.kind for s in process.steps.order_by("stage")]
+        assert kinds[0] == "reception"
+        assert kinds[-1] == "return"
+        assert "approval" in kinds
+        assert sum(s.share for s in process.steps.all()) == 100
+        agency_kinds = {s.agency_kind for s in process.steps.all()} - {"one_stop"}
+        assert set(process.procedure.agency_kinds) <= agency_kinds
+
+
+def test_loading_twice_changes_nothing(demo):
+    before = (
+        list(RoutingRule.objects.order_by("pk").values()),
+        list(Process.objects.values("pk", "steps__pk", "steps__share")),
+    )
+    services.routing_load()
+    after = (
+        list(RoutingRule.objects.order_by("pk").values()),
+        list(Process.objects.values("pk", "steps__pk", "steps__share")),
+    )
+    assert before == after
+
+
+def test_residence_goes_to_the_police_of_the_ward_the_applicant_lives_in_today(demo):
+    # The demo citizen's registry address is in former Yên Hòa ward, merged into Cầu Giấy;
+    # she files at the Ba Đình centre.
+    dossier = file_dossier(code="1.004194", centre_code="000.00.02.H26")
+    definition = Process.objects.get(procedure__code="1.004194").steps.get(key="tham-dinh-cu-tru")
+    assert services.agency_for(dossier=dossier, definition=definition).code == "CA-000.00.01.H26"
+    # Civil status is handled where the dossier was received; provincial bodies for the province.
+    marriage = file_dossier(code="1.004873", centre_code="000.00.02.H26")
+    civil = Process.objects.get(procedure__code="1.004873").steps.get(key="tham-dinh-ho-tich")
+    assert services.agency_for(dossier=marriage, definition=civil).code == "TP-000.00.02.H26"
+
+
+def test_the_first_matching_rule_wins(demo):
+    dossier = file_dossier(code="1.004194", centre_code="000.00.02.H26")
+    definition = Process.objects.get(procedure__code="1.004194").steps.get(key="tham-dinh-cu-tru")
+    RoutingRule.objects.update(position=models_shift())
+    RoutingRule.objects.create(
+        position=1,
+        procedure_codes=["1.004194"],
+        target=RoutingRule.Target.AGENCY,
+        agency=Agency.objects.get(code="CA-000.00.03.H26"),
+    )
+    assert services.agency_for(dossier=dossier, definition=definition).code == "CA-000.00.03.H26"
+
+
+def models_shift():
+    from django.db.models import F
+
+    return F("position") + 100
+
+
+def test_judicial_record_runs_justice_and_police_in_parallel_and_joins(demo):
+    dossier = file_dossier(code=JUDICIAL_RECORD)
+    assert dossier.due_at is not None
+    _drain()
+    (reception,) = _open(dossier)
+    assert reception.agency.kind == "one_stop"
+    # An online dossier is confirmed within 8 working hours.
+    assert clock.working_time_between(reception.started_at, reception.due_at) == datetime.timedelta(hours=8)
+    clerk = officer_of(reception.agency.code)
+    services.step_complete(step=reception, officer=clerk, outcome="tiep-nhan")
+    _drain()
+    branches = _open(dossier)
+    assert {s.agency.code for s in branches} == {"HN-STP", "CA-000.00.01.H26"}
+    assert len({s.parallel_group for s in branches}) == 1
+    dossier.refresh_from_db()
+    assert dossier.status == Dossier.Status.PROCESSING
+
+    justice, police = sorted(branches, key=lambda s: s.agency.code != "HN-STP")
+    services.step_accept(step=justice, officer=officer_of("HN-STP"))
+    services.step_complete(step=justice, officer=officer_of("HN-STP"), outcome="du-dieu-kien")
+    _drain()
+    assert [s.agency.code for s in _open(dossier)] == ["CA-000.00.01.H26"]  # the join waits
+    services.step_complete(step=police, officer=officer_of("CA-000.00.01.H26"), outcome="da-xac-minh")
+    _drain()
+    (approval,) = _open(dossier)
+    assert approval.definition.kind == "approval"
+    assert approval.agency.code == "HN-STP"
+    services.step_complete(step=approval, officer=officer_of("HN-STP"), outcome="da-ky")
+    dossier.refresh_from_db()
+    assert dossier.status == Dossier.Status.DONE
+    assert dossier.settled_at is not None
+    assert dossier.on_time is True
+    _drain()
+    (back,) = _open(dossier)
+    assert back.definition.kind == "return"
+    services.step_complete(step=back, officer=clerk, outcome="da-tra")
+    dossier.refresh_from_db()
+    assert dossier.status == Dossier.Status.RETURNED
+    handovers = Transition.objects.filter(dossier=dossier, handover=True)
+    assert handovers.count() == 5
+    assert all(t.step_on_time for t in handovers)
+    assert selectors.current_steps(dossier) == []
+    from documents.models import Document
+
+    assert Document.objects.filter(key=f"process_control:{dossier.code}").exists()
+
+
+def test_a_counter_dossier_starts_at_the_processing_agency(demo):
+    dossier = file_dossier(code="1.004873", channel="counter")
+    _drain()
+    (step,) = _open(dossier)
+    assert step.agency.code == "TP-000.00.01.H26"
+    assert dossier.steps.get(definition__kind="reception").state == StepState.DONE
+
+
+def test_a_hand_off_processed_twice_has_the_effect_of_once(demo):
+    file_dossier(code=JUDICIAL_RECORD, channel="counter")
+    (message,) = OutboxMessage.objects.all()
+    services.message_process(message_id=message.pk)
+    counts = DossierStep.objects.count(), Transition.objects.count(), OutboxMessage.objects.count()
+    services.message_process(message_id=message.pk)
+    # Even a delivery that finds the message not yet marked done creates nothing twice.
+    OutboxMessage.objects.filter(pk=message.pk).update(state="pending")
+    services.message_process(message_id=message.pk)
+    assert (DossierStep.objects.count(), Transition.objects.count(), OutboxMessage.objects.count()) == counts
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_taking_the_same_hand_off_at_once_create_the_steps_once():
+    from portal.demo import demo_data_load
+
+    demo_data_load()
+    file_dossier(code=JUDICIAL_RECORD, channel="counter")
+    (message,) = OutboxMessage.objects.all()
+    barrier = threading.Barrier(4)
+    errors = []
+
+    def consume():
+        try:
+            barrier.wait()
+            services.message_process(message_id=message.pk)
+        except Exception as error:  # noqa: BLE001
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=consume) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert DossierStep.objects.filter(state="waiting").count() == 2
+    assert Transition.objects.filter(key__startswith="open:").count() == 3
+
+
+def test_the_relay_publishes_after_commit_and_the_sweep_catches_what_failed(
+    demo, monkeypatch, django_capture_on_commit_callbacks
+):
+    from portal.celery import app
+
+    sent = []
+
+    def broker_down(name, *args, **kwargs):
+        if name == "routing.handoff":
+            raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(app, "send_task", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        dossier = file_dossier(code=JUDICIAL_RECORD)
+    message = OutboxMessage.objects.get(dossier=dossier)
+    assert message.published_at is None  # not published, not lost
+    monkeypatch.setattr(app, "send_task", lambda name, args=None, **kw: sent.append((name, args)))
+    assert services.outbox_sweep(republish_after=0) == 1
+    assert ("routing.handoff", [message.pk]) in sent
+    message.refresh_from_db()
+    assert message.published_at is not None
+    assert message.publish_count == 1
+    # Published but never processed (the broker lost it): published again after the delay only.
+    assert services.outbox_sweep(republish_after=3600) == 0
+    assert services.outbox_sweep(republish_after=0) == 1
+    services.message_process(message_id=message.pk)
+    assert services.outbox_sweep(republish_after=0) == 0
+
+
+def test_a_hand_off_that_keeps_failing_becomes_a_dead_letter_a_supervisor_can_retry(demo, settings):
+    from accounts.models import User
+
+    settings.ROUTING_MAX_ATTEMPTS = 3
+    RoutingRule.objects.all().delete()  # nowhere to route: every attempt fails
+    dossier = file_dossier(code=JUDICIAL_RECORD, channel="counter")
+    message = OutboxMessage.objects.get(dossier=dossier)
+    for _attempt in range(3):
+        with pytest.raises(services.NoRoute):
+            services.message_process(message_id=message.pk)
+        message = services.message_failed(message_id=message.pk, error=services.NoRoute("no agency"))
+    assert message.state == OutboxMessage.State.DEAD
+    assert message.attempts == 3
+    assert DossierStep.objects.filter(dossier=dossier).count() == 0  # the failed attempts left nothing
+    supervisor = User.objects.get(username="giamsat.hanoi")
+    assert list(selectors.dead_letters(supervisor)) == [message]
+    assert list(selectors.dead_letters(User.objects.get(username="canbo.caugiay"))) == []
+    services.routing_load()
+    services.dead_letter_retry(message=message, actor=supervisor)
+    services.message_process(message_id=message.pk)
+    message.refresh_from_db()
+    assert message.state == OutboxMessage.State.DONE
+    assert list(selectors.dead_letters(supervisor)) == []
+    assert dossier.steps.filter(state="waiting").count() == 2
+
+
+def test_supplement_pauses_the_clock_and_moves_due_at_by_exactly_the_paused_working_time(demo, now):
+    now.set(datetime.datetime(2026, 11, 25, 9, 0, tzinfo=HANOI))  # Wednesday
+    dossier = file_dossier(code="1.004873", channel="counter")
+    _drain()
+    (step,) = _open(dossier)
+    officer = officer_of(step.agency.code)
+    services.step_accept(step=step, officer=officer)
+    dossier.refresh_from_db()
+    step_due, dossier_due = step.due_at, dossier.due_at
+
+    now.set(datetime.datetime(2026, 11, 25, 10, 0, tzinfo=HANOI))
+    with pytest.raises(services.RoutingError):
+        services.supplement_request(step=step, officer=officer, missing=["  "])
+    services.supplement_request(
+        step=step, officer=officer, missing=["Bản sao quyết định ly hôn", "Giấy xác nhận nơi cư trú cũ"]
+    )
+    dossier.refresh_from_db()
+    assert dossier.status == Dossier.Status.SUPPLEMENT
+    with pytest.raises(services.RoutingError):  # one request at a time, listing everything
+        services.supplement_request(step=step, officer=officer, missing=["Thêm một giấy nữa"])
+
+    # The citizen answers across lunch breaks, nights and the weekend: Wednesday 10:00 → Monday 08:30.
+    now.set(datetime.datetime(2026, 11, 30, 8, 30, tzinfo=HANOI))
+    paused = clock.working_time_between(
+        datetime.datetime(2026, 11, 25, 10, 0, tzinfo=HANOI),
+        datetime.datetime(2026, 11, 30, 8, 30, tzinfo=HANOI),
+    )
+    assert paused == datetime.timedelta(hours=1.5 + 4 + 8 + 8 + 1)
+    services.supplement_answer(dossier=dossier, user=dossier.submitted_by, note="Đã nộp đủ")
+    step.refresh_from_db()
+    dossier.refresh_from_db()
+    assert step.state == StepState.ACCEPTED
+    assert step.paused_at is None
+    assert clock.working_time_between(step_due, step.due_at) == paused
+    assert clock.working_time_between(dossier_due, dossier.due_at) == paused
+    assert dossier.status == Dossier.Status.PROCESSING
+    assert dossier.due_date == dossier.due_at.astimezone(HANOI).date()
+
+
+def test_refusal_settles_the_dossier_and_closes_parallel_branches(demo):
+    dossier = file_dossier(code=JUDICIAL_RECORD, channel="counter")
+    _drain()
+    justice = dossier.steps.get(agency__code="HN-STP")
+    with pytest.raises(services.RoutingError):
+        services.step_refuse(step=justice, officer=officer_of("HN-STP"), reasons=[])
+    services.step_refuse(step=justice, officer=officer_of("HN-STP"), reasons=["Không thuộc thẩm quyền"])
+    dossier.refresh_from_db()
+    assert dossier.status == Dossier.Status.REFUSED
+    assert dossier.settled_at is not None
+    assert not dossier.steps.filter(state__in=["waiting", "accepted"]).exists()
+    with pytest.raises(services.RoutingError):
+        services.step_complete(step=justice, officer=officer_of("HN-STP"), outcome="du-dieu-kien")
+
+
+def test_unanswered_supplement_stops_the_dossier(demo, now, settings):
+    settings.ROUTING_SUPPLEMENT_ANSWER_DAYS = 2
+    now.set(datetime.datetime(2026, 11, 25, 9, 0, tzinfo=HANOI))
+    dossier = file_dossier(code="1.004873", channel="counter")
+    _drain()
+    (step,) = _open(dossier)
+    services.supplement_request(step=step, officer=officer_of(step.agency.code), missing=["Giấy tờ A"])
+    now.set(datetime.datetime(2026, 11, 26, 16, 0, tzinfo=HANOI))
+    assert services.supplements_expire() == []
+    now.set(datetime.datetime(2026, 11, 27, 10, 0, tzinfo=HANOI))
+    (stopped,) = services.supplements_expire()
+    assert stopped.status == Dossier.Status.STOPPED
+    assert stopped.settled_at is not None
+
+
+def test_the_trail_is_append_only(demo):
+    dossier = file_dossier(code=JUDICIAL_RECORD)
+    transition = Transition.objects.filter(dossier=dossier).first()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        Transition.objects.filter(pk=transition.pk).update(note="sửa")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        Transition.objects.filter(pk=transition.pk).delete()
+
+
+def test_inbox_sorted_by_deadline_and_scoped_to_the_officers_agency(demo):
+    from accounts.models import User
+
+    first = file_dossier(code="1.004873", channel="counter")
+    second = file_dossier(code="2.000635", channel="counter")  # same-day: due sooner
+    file_dossier(code="1.004194", channel="counter")  # police, not the civil-status inbox
+    _drain()
+    officer = User.objects.get(username="chuyenvien.hotich")
+    inbox = list(selectors.inbox_for(selectors.agencies_of(officer)))
+    assert [s.dossier for s in inbox] == [second, first]
+    assert all(s.agency.code == "TP-000.00.01.H26" for s in inbox)
+    assert DEMO_CITIZEN_ID  # the filer is the demo citizen

@@ -1,0 +1,182 @@
+"""Hand-offs through a real Celery worker process on Redis, and what survives when things die.
+
+Marked `worker`: `pytest -m worker routing` runs only these. Each starts its own redis-server and
+`celery worker -P solo` on the test database.
+"""
+
+import datetime
+import threading
+
+import pytest
+from django.db import connection
+
+from procedures.models import Dossier
+from routing import clock, services
+from routing.models import DossierStep, OutboxMessage, Transition
+
+from .conftest import HANOI, JUDICIAL_RECORD, file_dossier, officer_of
+from .workers import Worker, publishing_to, redis_server, wait_for
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def routed(transactional_db):
+    from portal.demo import demo_data_load
+
+    demo_data_load()
+
+
+@pytest.fixture
+def broker(routed, settings):
+    """A private redis-server, this process publishing to it, and a worker consuming from it."""
+    with redis_server() as server:
+        worker = Worker(server.url, queue="routing-test")
+        with publishing_to(server.url, worker.queue, settings):
+            worker.start()
+            try:
+                yield server, worker
+            finally:
+                worker.stop()
+
+
+def _open_steps(dossier):
+    return list(
+        DossierStep.objects.filter(dossier=dossier, state__in=["waiting", "accepted"]).select_related(
+            "agency", "definition"
+        )
+    )
+
+
+def _open_count(dossier) -> int:
+    return DossierStep.objects.filter(dossier=dossier, state__in=["waiting", "accepted"]).count()
+
+
+def test_a_judicial_record_passes_two_agencies_in_parallel_and_comes_back(broker, now):
+    _server, worker = broker
+    now.set(datetime.datetime(2026, 11, 25, 8, 0, tzinfo=HANOI))
+    dossier = file_dossier(code=JUDICIAL_RECORD, received_at=now.value)
+    wait_for(lambda: _open_count(dossier) == 1, message=f"reception step\n{worker.output()}")
+    (reception,) = _open_steps(dossier)
+    services.step_complete(step=reception, officer=officer_of(reception.agency.code), outcome="tiep-nhan")
+
+    wait_for(lambda: _open_count(dossier) == 2, message=f"parallel steps\n{worker.output()}")
+    justice, police = sorted(_open_steps(dossier), key=lambda s: s.agency.code != "HN-STP")
+    assert (justice.agency.code, police.agency.code) == ("HN-STP", "CA-000.00.01.H26")
+
+    # The police ask the citizen for a missing paper: the clock stops until she answers.
+    now.set(datetime.datetime(2026, 11, 25, 10, 0, tzinfo=HANOI))
+    services.supplement_request(
+        step=police, officer=officer_of("CA-000.00.01.H26"), missing=["Bản sao hộ chiếu"]
+    )
+    dossier.refresh_from_db()
+    due_before = dossier.due_at
+    now.set(datetime.datetime(2026, 11, 26, 14, 15, tzinfo=HANOI))
+    services.supplement_answer(dossier=dossier, user=dossier.submitted_by, note="Đã bổ sung")
+    dossier.refresh_from_db()
+    assert clock.working_time_between(due_before, dossier.due_at) == datetime.timedelta(
+        hours=1.5 + 4 + 4 + 1.25
+    )
+
+    # Both agencies finish at the same moment, in two transactions racing each other.
+    barrier = threading.Barrier(2)
+
+    def finish(step, agency_code, outcome):
+        try:
+            barrier.wait()
+            services.step_complete(
+                step=step, officer=officer_of(agency_code, f"o-{agency_code}"), outcome=outcome
+            )
+        finally:
+            connection.close()
+
+    officer_of("HN-STP", "o-HN-STP")
+    officer_of("CA-000.00.01.H26", "o-CA-000.00.01.H26")
+    threads = [
+        threading.Thread(target=finish, args=(justice, "HN-STP", "du-dieu-kien")),
+        threading.Thread(target=finish, args=(police, "CA-000.00.01.H26", "da-xac-minh")),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    wait_for(lambda: _open_count(dossier) == 1, message=f"approval step\n{worker.output()}")
+    (approval,) = _open_steps(dossier)
+    assert approval.definition.kind == "approval"
+    services.step_complete(step=approval, officer=officer_of("HN-STP"), outcome="da-ky")
+    wait_for(lambda: _open_count(dossier) == 1 and _open_steps(dossier)[0].definition.kind == "return")
+    (back,) = _open_steps(dossier)
+    assert back.agency.code == "TT-000.00.01.H26"
+    services.step_complete(step=back, officer=officer_of(back.agency.code), outcome="da-tra")
+    dossier.refresh_from_db()
+    assert dossier.status == Dossier.Status.RETURNED
+    assert dossier.on_time is True
+    assert DossierStep.objects.filter(dossier=dossier).count() == 5
+    assert DossierStep.objects.filter(dossier=dossier, state="done").count() == 5
+    assert not OutboxMessage.objects.exclude(state="done").exists()
+    # Exactly one stage-open message per stage after the first: the parallel join handed on once.
+    assert OutboxMessage.objects.filter(dossier=dossier).count() == 4
+
+
+def _expected_place(dossier) -> bool:
+    """A counter-filed judicial record after its first hand-off: reception done, justice and police
+    waiting, each exactly once, with one trail line each."""
+    steps = list(DossierStep.objects.filter(dossier=dossier).values_list("definition__key", "state"))
+    return sorted(steps) == [
+        ("tiep-nhan", "done"),
+        ("tra-cuu-ly-lich", "waiting"),
+        ("xac-minh-an-tich", "waiting"),
+    ]
+
+
+def _assert_every_dossier_in_exactly_one_correct_place(dossiers):
+    for dossier in dossiers:
+        assert _expected_place(dossier), dossier.code
+        keys = list(Transition.objects.filter(dossier=dossier).values_list("key", flat=True))
+        assert len(keys) == len(set(keys)) == 5  # submitted, reception open + done, two opens
+    assert not OutboxMessage.objects.exclude(state="done").exists()
+    assert OutboxMessage.objects.count() == len(dossiers)
+
+
+def _all_placed(dossiers) -> bool:
+    return DossierStep.objects.filter(dossier__in=dossiers, state="waiting").count() == 2 * len(dossiers)
+
+
+def test_a_worker_killed_mid_hand_offs_loses_and_duplicates_nothing(broker):
+    _server, worker = broker
+    dossiers = [file_dossier(code=JUDICIAL_RECORD, channel="counter") for _ in range(40)]
+    wait_for(
+        lambda: OutboxMessage.objects.filter(state="done").count() >= 5,
+        message=f"first hand-offs\n{worker.output()}",
+    )
+    worker.kill()  # SIGKILL in the middle of the stream: one message in hand, never acknowledged
+    done_at_kill = OutboxMessage.objects.filter(state="done").count()
+    assert done_at_kill < len(dossiers)
+    worker.start()
+
+    def settled():
+        services.outbox_sweep(republish_after=3)  # the beat job, as it runs every few seconds
+        return _all_placed(dossiers)
+
+    wait_for(settled, timeout=25, interval=0.5, message=f"recovery\n{worker.output()}")
+    _assert_every_dossier_in_exactly_one_correct_place(dossiers)
+
+
+def test_redis_stopped_and_restarted_during_submissions_loses_and_duplicates_nothing(broker):
+    server, worker = broker
+    before = [file_dossier(code=JUDICIAL_RECORD, channel="counter") for _ in range(10)]
+    server.stop()
+    # Filing goes on while the broker is down: the hand-offs wait in the outbox.
+    during = [file_dossier(code=JUDICIAL_RECORD, channel="counter") for _ in range(10)]
+    assert OutboxMessage.objects.filter(dossier__in=during, published_at__isnull=True).count() == 10
+    server.start()  # empty: whatever the old Redis held is gone too
+    after = [file_dossier(code=JUDICIAL_RECORD, channel="counter") for _ in range(10)]
+    dossiers = before + during + after
+
+    def settled():
+        services.outbox_sweep(republish_after=3)
+        return _all_placed(dossiers)
+
+    wait_for(settled, timeout=25, interval=0.5, message=f"recovery\n{worker.output()}")
+    _assert_every_dossier_in_exactly_one_correct_place(dossiers)

@@ -1,0 +1,183 @@
+"""Agency inboxes, the officer's actions on a step, the citizen's supplement answer, dead letters.
+
+Thin: check who may act, call a service, render. Rules live in services.py.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from procedures.selectors import dossiers_visible_to
+
+from . import selectors, services
+from .clock import remaining_label
+from .models import DossierStep, OutboxMessage, StepState
+
+
+def _with_remaining(steps):
+    for step in steps:
+        step.remaining = remaining_label(step.due_at)
+    return steps
+
+
+@login_required
+def inbox(request):
+    agencies = list(selectors.agencies_of(request.user))
+    if not agencies:
+        raise PermissionDenied
+    chosen = request.GET.get("co-quan", "")
+    shown = [a for a in agencies if a.code == chosen] or agencies
+    steps = _with_remaining(list(selectors.inbox_for(shown)[:200]))
+    return render(
+        request,
+        "routing/inbox.html",
+        {"agencies": agencies, "chosen": chosen, "steps": steps},
+    )
+
+
+def _step_or_404(request, step_id) -> DossierStep:
+    step = selectors.step_for_user(request.user, step_id)
+    if step is None:
+        raise Http404
+    return step
+
+
+@login_required
+def step_detail(request, step_id):
+    step = _step_or_404(request, step_id)
+    step.remaining = remaining_label(step.due_at)
+    dossier = step.dossier
+    return render(
+        request,
+        "routing/step.html",
+        {
+            "step": step,
+            "dossier": dossier,
+            "outcomes": step.definition.outcomes,
+            "attachments": dossier.attachments.all(),
+            "steps": selectors.steps_of(dossier),
+            "timeline": selectors.timeline_of(dossier),
+            "is_reception": step.state == StepState.RETURNED,
+        },
+    )
+
+
+def _lines(text: str) -> list[str]:
+    return [line for line in (text or "").splitlines() if line.strip()]
+
+
+@login_required
+@require_POST
+def step_action(request, step_id, action):
+    step = _step_or_404(request, step_id)
+    user, data = request.user, request.POST
+    try:
+        if action == "tiep-nhan":
+            services.step_accept(step=step, officer=user)
+            messages.success(request, _("Đã nhận xử lý hồ sơ."))
+        elif action == "hoan-thanh":
+            services.step_complete(
+                step=step,
+                officer=user,
+                outcome=data.get("outcome", ""),
+                note=data.get("note", ""),
+                files=request.FILES.getlist("files"),
+            )
+            messages.success(request, _("Đã hoàn thành bước xử lý; hồ sơ được chuyển tiếp."))
+            return redirect("routing:inbox")
+        elif action == "yeu-cau-bo-sung":
+            services.supplement_request(
+                step=step, officer=user, missing=_lines(data.get("missing")), reason=data.get("reason", "")
+            )
+            messages.success(
+                request, _("Đã gửi yêu cầu bổ sung; thời hạn tạm dừng đến khi công dân bổ sung.")
+            )
+        elif action == "tra-lai":
+            services.step_return(step=step, officer=user, note=data.get("note", ""))
+            messages.success(request, _("Đã trả hồ sơ về Bộ phận một cửa để hoàn thiện."))
+            return redirect("routing:inbox")
+        elif action == "gui-lai":
+            services.step_resubmit(step=step, actor=user, note=data.get("note", ""))
+            messages.success(request, _("Đã chuyển lại hồ sơ đã hoàn thiện."))
+            return redirect("routing:inbox")
+        elif action == "tu-choi":
+            services.step_refuse(step=step, officer=user, reasons=_lines(data.get("reasons")))
+            messages.success(request, _("Đã từ chối hồ sơ và thông báo cho công dân."))
+            return redirect("routing:inbox")
+        else:
+            raise Http404
+    except services.RoutingError as error:
+        messages.error(request, str(error))
+    return redirect("routing:step", step_id=step.pk)
+
+
+@login_required
+def supplement_answer(request, code):
+    dossier = dossiers_visible_to(request.user).filter(code=code).first()
+    if dossier is None:
+        raise Http404
+    step = dossier.steps.filter(state=StepState.SUPPLEMENT).select_related("agency").first()
+    error = ""
+    note = ""
+    if request.method == "POST" and step is not None:
+        note = request.POST.get("note", "")
+        try:
+            services.supplement_answer(
+                dossier=dossier, user=request.user, note=note, files=request.FILES.getlist("files")
+            )
+        except services.RoutingError as failure:
+            error = str(failure)
+        else:
+            messages.success(request, _("Đã gửi hồ sơ bổ sung. Thời hạn giải quyết được tính tiếp."))
+            return redirect("procedures:dossier", code=dossier.code)
+    return render(
+        request,
+        "routing/supplement_answer.html",
+        {"dossier": dossier, "step": step, "error": error, "note": note},
+    )
+
+
+@login_required
+def dead_letters(request):
+    if not selectors.is_supervisor(request.user):
+        raise PermissionDenied
+    return render(request, "routing/dead_letters.html", {"letters": selectors.dead_letters(request.user)})
+
+
+@login_required
+@require_POST
+def dead_letter_retry(request, pk):
+    message = get_object_or_404(selectors.dead_letters(request.user), pk=pk)
+    try:
+        services.dead_letter_retry(message=message, actor=request.user)
+    except services.RoutingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Đã gửi lại thông điệp %(key)s.") % {"key": message.key})
+    return redirect("routing:dead_letters")
+
+
+@login_required
+def drill_down(request, code):
+    if not selectors.is_supervisor(request.user):
+        raise PermissionDenied
+    dossier = get_object_or_404(
+        selectors.dossiers_supervised_by(request.user).select_related("procedure"), code=code
+    )
+    steps = _with_remaining(selectors.steps_of(dossier))
+    return render(
+        request,
+        "routing/drill_down.html",
+        {
+            "dossier": dossier,
+            "steps": steps,
+            "timeline": selectors.timeline_of(dossier),
+            "messages_": OutboxMessage.objects.filter(dossier=dossier).order_by("created_at"),
+        },
+    )
