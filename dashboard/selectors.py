@@ -393,3 +393,31 @@ def by_counter(centres, period: Period) -> list[dict]:
             }
         )
     return sorted(result, key=lambda r: (r["centre"], r["counter"]))
+
+
+def where_now(dossiers: list[Dossier]) -> list[Dossier]:
+    """Each dossier with `where`: its open steps (unit, officer, since when) from routing."""
+    from routing.selectors import current_steps
+
+    for dossier in dossiers:
+        dossier.where = current_steps(dossier)
+    return dossiers
+
+
+def open_steps_by_officer(centres) -> list[dict]:
+    """Open steps per agency and officer (unassigned ones wait in the agency's inbox)."""
+    from django.db.models import Count, Min
+
+    from routing.models import OPEN_STATES, DossierStep
+
+    rows = (
+        DossierStep.objects.filter(state__in=OPEN_STATES, dossier__centre__in=centres)
+        .values("agency_id", "agency__name", "officer_id")
+        .annotate(open=Count("pk"), oldest=Min("started_at"))
+        .order_by("agency__name", "officer_id")
+    )
+    rows = list(rows)
+    names = _labels("staff", {row["officer_id"] for row in rows})
+    for row in rows:
+        row["officer"] = names.get(row["officer_id"], str(_("Chưa nhận (trong hộp hồ sơ)")))
+    return rows

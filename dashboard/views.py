@@ -24,6 +24,7 @@ from agencies.selectors import scope_of
 from procedures.models import DeadlineState
 from procedures.selectors import dossiers_supervised_by
 from queueing.selectors import queue_statistics, queue_statistics_by_counter
+from routing.selectors import current_steps, timeline_of
 from satisfaction.selectors import rating_of
 
 from . import charts, exports, selectors
@@ -119,11 +120,12 @@ def overview(request):
         "weeks": weeks,
         "on_time_chart": on_time_chart,
         "volume_chart": volume_chart,
-        "overdue": list(overdue.select_related("procedure", "centre")[:LIST_PREVIEW]),
+        "overdue": selectors.where_now(list(overdue.select_related("procedure", "centre")[:LIST_PREVIEW])),
         "overdue_count": sum(row["overdue"] for row in workload),
-        "due_soon": list(due_soon.select_related("procedure", "centre")[:LIST_PREVIEW]),
+        "due_soon": selectors.where_now(list(due_soon.select_related("procedure", "centre")[:LIST_PREVIEW])),
         "due_soon_count": sum(row["due_soon"] for row in workload),
         "workload": workload,
+        "officers": selectors.open_steps_by_officer(selected),
         "queue_rows": queue_statistics(selected, day=today),
         "queue_counters": queue_statistics_by_counter(selected, day=today),
         "counters": selectors.by_counter(selected, period),
@@ -190,22 +192,12 @@ def dossier_history(request, code):
         {
             "dossier": dossier,
             "events": dossier.events.all(),
-            "steps": _routing("current_steps", dossier),
-            "timeline": _routing("timeline_of", dossier),
+            "steps": current_steps(dossier),
+            "timeline": timeline_of(dossier),
             "hand_back": getattr(dossier, "hand_back", None),
             "rating": rating_of(dossier),
         },
     )
-
-
-def _routing(name: str, dossier):
-    """Routing between agencies' reads, when that app is installed (its steps and audit trail)."""
-    try:
-        from routing import selectors as routing_selectors
-    except ImportError:
-        return None
-    reader = getattr(routing_selectors, name, None)
-    return list(reader(dossier)) if reader else None
 
 
 @login_required

@@ -33,8 +33,7 @@ def dossiers_visible_to(user) -> QuerySet[Dossier]:
 
     A citizen: dossiers filed for them or by them. Counter staff: their centres' dossiers.
     A supervisor: the centres they oversee (a centre, or every centre of a province).
-    An agency officer: the dossiers at their agency's steps, once routing between agencies
-    records steps (until then, none beyond the rules above).
+    An agency officer: the dossiers with a step at their agency (routing between agencies).
     """
     if not user.is_authenticated:
         return Dossier.objects.none()
@@ -44,7 +43,15 @@ def dossiers_visible_to(user) -> QuerySet[Dossier]:
     scope = scope_of(user)
     if scope.centres:
         condition |= Q(centre__in=scope.centres)
+    if scope.agencies:
+        condition |= Q(pk__in=_dossiers_at_agencies(scope.agencies))
     return Dossier.objects.filter(condition).select_related("procedure", "centre")
+
+
+def _dossiers_at_agencies(agencies):
+    from routing.models import DossierStep
+
+    return DossierStep.objects.filter(agency__in=agencies).values("dossier")
 
 
 def dossiers_supervised_by(user) -> QuerySet[Dossier]:

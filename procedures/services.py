@@ -368,6 +368,7 @@ def dossier_hand_back(
     if locked.status != Dossier.Status.DONE:
         raise HandBackError(_("Hồ sơ %(code)s chưa có kết quả để trả.") % {"code": locked.code})
     at = at or timezone.now()
+    _return_step_complete(dossier=locked, by=by)
     digital = method == HandBack.Method.DOWNLOAD or (
         Document.objects.filter(
             subject_ref=locked.code, kind__in=RESULT_DOCUMENT_KINDS, status=Document.Status.ISSUED
@@ -382,8 +383,9 @@ def dossier_hand_back(
         receiver_name=(receiver_name or locked.applicant_name)[:100],
         digital=digital,
     )
-    locked.status = Dossier.Status.RETURNED
-    locked.save(update_fields=["status"])
+    if locked.status != Dossier.Status.RETURNED:
+        locked.status = Dossier.Status.RETURNED
+        locked.save(update_fields=["status"])
     who = by.get_full_name() or by.username if by is not None else locked.applicant_name
     DossierEvent.objects.create(
         dossier=locked,
@@ -395,3 +397,25 @@ def dossier_hand_back(
     figures_returned(hand_back=hand_back)
     dossier.status = locked.status
     return hand_back
+
+
+def _return_step_complete(*, dossier: Dossier, by) -> None:
+    """Close routing's open "return the result" step at the reception unit, when the process has
+    one: routing then records the last hand-over on the audit trail and marks the dossier returned."""
+    from routing.models import DossierStep, StepDefinition, StepState
+    from routing.services import step_complete
+
+    step = (
+        DossierStep.objects.filter(
+            dossier=dossier,
+            state__in=[StepState.WAITING, StepState.ACCEPTED],
+            definition__kind=StepDefinition.Kind.RETURN,
+        )
+        .select_related("definition")
+        .first()
+    )
+    if step is None:
+        return
+    outcomes = [item["key"] for item in step.definition.outcomes]
+    step_complete(step=step, officer=by, outcome=outcomes[0] if outcomes else "")
+    dossier.refresh_from_db(fields=["status"])
