@@ -64,10 +64,22 @@ def test_provincial_supervisor_sees_every_centre_of_the_province(world, people):
     }
 
 
-def test_agency_officer_sees_no_centre_dossier_until_routing_gives_them_steps(world, people):
-    assert not dossiers_visible_to(people["officer"]).filter(
-        pk__in=[d.pk for d in world["dossiers"].values()]
+def test_agency_officer_sees_the_dossiers_at_their_agencys_steps(world, people):
+    from routing.models import DossierStep, StepDefinition
+
+    officer_agency = people["officer"].memberships.get().agency
+    at_agency = world["dossiers"][BA_DINH]
+    definition = StepDefinition.objects.filter(process__procedure=at_agency.procedure).first()
+    DossierStep.objects.create(
+        dossier=at_agency,
+        definition=definition,
+        agency=officer_agency,
+        stage=1,
+        started_at=at_agency.received_at,
+        due_at=at_agency.due_at,
     )
+    ids = [d.pk for d in world["dossiers"].values()]
+    assert list(dossiers_visible_to(people["officer"]).filter(pk__in=ids)) == [at_agency]
     assert not tickets_visible_to(people["officer"]).exists()
 
 

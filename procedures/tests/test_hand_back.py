@@ -71,3 +71,33 @@ def test_two_clerks_pressing_hand_back_at_once_record_it_once(make_done, clerk):
     assert sorted(outcomes) == ["ok", "refused", "refused"]
     assert HandBack.objects.filter(dossier=dossier).count() == 1
     assert dossier.events.filter(kind=DossierEvent.Kind.HAND_BACK).count() == 1
+
+
+def test_hand_back_completes_routings_open_return_step(make_done, clerk):  # noqa: F811
+    from agencies.models import Agency
+    from routing.models import DossierStep, StepDefinition, StepState, Transition
+    from routing.services import routing_load
+
+    routing_load()
+    dossier = make_done()
+    definition = StepDefinition.objects.get(
+        process__procedure=dossier.procedure, kind=StepDefinition.Kind.RETURN
+    )
+    reception = Agency.objects.create(
+        code="TT-TEST", name="Bộ phận một cửa thử", kind="one_stop", province=dossier.centre.ward.province
+    )
+    step = DossierStep.objects.create(
+        dossier=dossier,
+        definition=definition,
+        agency=reception,
+        stage=definition.stage,
+        started_at=dossier.settled_at,
+        due_at=dossier.due_at,
+    )
+    dossier_hand_back(dossier=dossier, by=clerk)
+    step.refresh_from_db()
+    dossier.refresh_from_db()
+    assert step.state == StepState.DONE
+    assert step.outcome == "da-tra"
+    assert dossier.status == Dossier.Status.RETURNED
+    assert Transition.objects.filter(dossier=dossier, step=step, to_state=StepState.DONE).exists()
