@@ -17,10 +17,10 @@ STYLE = Style(
     foreground_subtle="#52606d",
     colors=("#0b6e4f", "#c2410c", "#1d4ed8", "#7c3aed"),
     font_family="Liberation Sans, DejaVu Sans, sans-serif",
-    label_font_size=14,
-    major_label_font_size=14,
-    legend_font_size=14,
-    title_font_size=16,
+    label_font_size=20,
+    major_label_font_size=20,
+    legend_font_size=20,
+    title_font_size=22,
 )
 
 
@@ -45,8 +45,8 @@ def _line_chart(
     chart = pygal.Line(
         style=STYLE,
         js=[],
-        width=720,
-        height=320,
+        width=640,
+        height=380,
         title=title,
         y_title=y_title,
         x_label_rotation=0,
@@ -67,8 +67,8 @@ def _bar_chart(*, title: str, labels: list[str], series: dict[str, list], y_titl
     chart = pygal.Bar(
         style=STYLE,
         js=[],
-        width=720,
-        height=320,
+        width=640,
+        height=380,
         title=title,
         y_title=y_title,
         legend_at_bottom=True,

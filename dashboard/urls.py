@@ -7,7 +7,6 @@ app_name = "dashboard"
 urlpatterns = [
     path("giam-sat/tong-quan/", views.overview, name="overview"),
     path("giam-sat/ho-so/", views.dossier_list, name="dossiers"),
-    path("giam-sat/ho-so/<str:code>/", views.dossier_history, name="dossier"),
     path("giam-sat/chi-so/", views.index, name="index"),
     path("giam-sat/xuat.<str:fmt>", views.export, name="export"),
 ]

@@ -24,8 +24,6 @@ from agencies.selectors import scope_of
 from procedures.models import DeadlineState
 from procedures.selectors import dossiers_supervised_by
 from queueing.selectors import queue_statistics, queue_statistics_by_counter
-from routing.selectors import current_steps, timeline_of
-from satisfaction.selectors import rating_of
 
 from . import charts, exports, selectors
 from .selectors import DIMENSIONS, DRILL_KINDS, Period
@@ -175,27 +173,6 @@ def dossier_list(request):
             "agency": agency,
             "query": query.urlencode(),
             "back": urlencode(_base_query(period, centre)),
-        },
-    )
-
-
-@login_required
-def dossier_history(request, code):
-    """One dossier's history for a supervisor: its facts, its timeline, who has it and since when."""
-    _centres_in_scope(request)
-    dossier = dossiers_supervised_by(request.user).filter(code=code).first()
-    if dossier is None:
-        raise Http404
-    return render(
-        request,
-        "dashboard/dossier_history.html",
-        {
-            "dossier": dossier,
-            "events": dossier.events.all(),
-            "steps": current_steps(dossier),
-            "timeline": timeline_of(dossier),
-            "hand_back": getattr(dossier, "hand_back", None),
-            "rating": rating_of(dossier),
         },
     )
 

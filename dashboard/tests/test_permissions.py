@@ -148,7 +148,7 @@ def test_clerk_cannot_hand_back_or_rate_another_centres_dossier(client, people, 
     other.refresh_from_db()
     assert other.status == Dossier.Status.DONE
     search = client.get(f"/mot-cua/ho-so/?q={other.code}").content.decode()
-    assert f"dossier-{other.code}" not in search
+    assert f"found-{other.code}" not in search
 
 
 def test_citizen_rates_only_their_own_dossier_on_the_web(client, people, world):
