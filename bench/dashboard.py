@@ -107,7 +107,7 @@ def _prepare(env: dict) -> int:
         return conn.execute("SELECT count(*) FROM procedures_dossier").fetchone()[0]
 
 
-def _time_page(host: str, path: str, cookie: str, count: int) -> dict:
+def _time_page(host: str, path: str, cookie: str, count: int, marker: bytes = b"data-figure") -> dict:
     hostname, port = host.split(":")
     conn = http.client.HTTPConnection(hostname, int(port), timeout=30)
     latencies = []
@@ -116,7 +116,7 @@ def _time_page(host: str, path: str, cookie: str, count: int) -> dict:
         conn.request("GET", path, headers={"Cookie": f"sessionid={cookie}"})
         response = conn.getresponse()
         body = response.read()
-        if response.status != 200 or b"data-figure" not in body:
+        if response.status != 200 or marker not in body:
             raise RuntimeError(f"{path} answered {response.status}")
         if i >= 5:  # warm-up
             latencies.append((time.perf_counter() - started) * 1000)
@@ -129,15 +129,18 @@ def main() -> None:
     queries = json.loads(_shell(env, QUERY_TIMER, "QUERIES"))
     cookie = _shell(env, SESSION, "SESSION")
     with gunicorn(env, workers=2, threads=1) as host:
+        floor = _time_page(host, "/health/", cookie, REQUESTS, marker=b"")
         page = _time_page(host, "/giam-sat/tong-quan/", cookie, REQUESTS)
         year = _time_page(host, "/giam-sat/tong-quan/?tu=" + _year_ago(), cookie, max(10, REQUESTS // 3))
     print(f"cores={os.cpu_count()} dossiers={dossiers}")
     print("main queries, median ms: " + ", ".join(f"{k}={v}" for k, v in queries.items()))
+    load_average = os.getloadavg()[0]
+    print(f"floor (/health/): p50 {floor['p50']:.0f} ms, p95 {floor['p95']:.0f} ms, load {load_average:.1f}")
     print(f"dashboard (12 weeks, province): p50 {page['p50']:.0f} ms, p95 {page['p95']:.0f} ms")
     print(f"dashboard (a year, province):   p50 {year['p50']:.0f} ms, p95 {year['p95']:.0f} ms")
     print(
         f"dossiers={dossiers} dashboard_p95_ms={page['p95']:.0f} dashboard_p50_ms={page['p50']:.0f} "
-        f"year_p95_ms={year['p95']:.0f}"
+        f"year_p95_ms={year['p95']:.0f} floor_p95_ms={floor['p95']:.0f}"
     )
 
 
