@@ -104,3 +104,16 @@ def test_two_simultaneous_ratings_of_one_dossier_record_one(make_done):
     assert sorted(outcomes) == ["ok", "refused", "refused", "refused"]
     assert Rating.objects.filter(dossier=dossier).count() == 1
     assert sum(DailyFigure.objects.values_list("ratings", flat=True)) == 1
+
+
+def test_the_citizen_finds_the_rating_on_their_dossier_page_and_rates_on_the_web(client, make_done):
+    from accounts.models import User
+
+    dossier = make_done()
+    citizen = User.objects.create_user(username="lan", citizen_id=dossier.applicant_citizen_id)
+    client.force_login(citizen)
+    page = client.get(f"/ho-so/{dossier.code}/").content.decode()
+    assert f"/ho-so/{dossier.code}/danh-gia/" in page
+    response = client.post(f"/ho-so/{dossier.code}/danh-gia/", _answers(2))
+    assert response.status_code == 200
+    assert Rating.objects.get(dossier=dossier).channel == "web"
