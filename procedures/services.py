@@ -334,15 +334,6 @@ class HandBackError(Exception):
         self.message = message
 
 
-RESULT_DOCUMENT_KINDS = (
-    "marital_status",
-    "birth_extract",
-    "residence_confirmation",
-    "certified_copy",
-    "business_household",
-)
-
-
 @transaction.atomic
 def dossier_hand_back(
     *,
@@ -371,7 +362,7 @@ def dossier_hand_back(
     _return_step_complete(dossier=locked, by=by)
     digital = method == HandBack.Method.DOWNLOAD or (
         Document.objects.filter(
-            subject_ref=locked.code, kind__in=RESULT_DOCUMENT_KINDS, status=Document.Status.ISSUED
+            subject_ref=locked.code, kind__in=_result_kinds(), status=Document.Status.ISSUED
         ).exists()
     )
     hand_back = HandBack.objects.create(
@@ -397,6 +388,22 @@ def dossier_hand_back(
     figures_returned(hand_back=hand_back)
     dossier.status = locked.status
     return hand_back
+
+
+def _result_kinds() -> list[str]:
+    """The document kinds that are results (not one-stop forms or tickets)."""
+    from documents.models import Document
+
+    forms = {
+        Document.Kind.RECEIPT,
+        Document.Kind.SUPPLEMENT_REQUEST,
+        Document.Kind.REFUSAL,
+        Document.Kind.APOLOGY,
+        Document.Kind.STOP_NOTICE,
+        Document.Kind.PROCESS_CONTROL,
+        Document.Kind.QUEUE_TICKET,
+    }
+    return [kind for kind in Document.Kind.values if kind not in forms]
 
 
 def _return_step_complete(*, dossier: Dossier, by) -> None:
