@@ -141,3 +141,22 @@ def test_components_without_data_stay_out_of_the_total():
     assert by_key["publicity"].points is None
     assert by_key["satisfaction"].points is None  # no rating yet: no guess
     assert index_total(components) == (20.0, 20)
+
+
+def test_excel_and_csv_exports_carry_the_pages_figures(client, people):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    dossiers_generate(count=120, days=30, seed=11)
+    client.force_login(people["province_lead"])
+    workbook = load_workbook(io.BytesIO(client.get("/giam-sat/xuat.xlsx").content))
+    assert {"Trung tâm", "Thủ tục", "Theo tuần"} <= set(workbook.sheetnames)
+    rows = list(workbook["Trung tâm"].iter_rows(min_row=2, values_only=True))
+    settled = Dossier.objects.filter(settled_at__gte=Period.default().bounds()[0]).count()
+    assert sum(row[3] for row in rows) == settled
+    text = client.get("/giam-sat/xuat.csv").content.decode("utf-8-sig")
+    lines = list(csv.reader(io.StringIO(text)))
+    assert lines[0] == ["Trung tâm"]
+    assert lines[1][0] == "Nhóm"
