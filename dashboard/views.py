@@ -85,6 +85,11 @@ def overview(request):
     figures = selectors.figures_all(selected, period)
     total, tables, weeks = figures.total, figures.by, figures.weeks
     drill = f"{reverse('dashboard:dossiers')}?{urlencode(_base_query(period, centre))}"
+    for week in weeks:
+        week_period = {"tu": week.key.isoformat(), "den": (week.key + datetime.timedelta(days=6)).isoformat()}
+        if centre:
+            week_period["trung_tam"] = centre
+        week.extra["href"] = f"{reverse('dashboard:dossiers')}?{urlencode(week_period)}"
     for name, rows in tables.items():
         for figure in rows:
             # Built once here rather than tag by tag in the template: the page's tables are long.
