@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "notifications",
     "connectors",
     "routing",
+    "satisfaction",
+    "dashboard",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("connectors.urls")),
     path("", include("routing.urls")),
+    path("", include("dashboard.urls")),
+    path("", include("satisfaction.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("portal.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 
 from accounts.selectors import Role, memberships_of
 from agencies.models import Centre
+from agencies.selectors import scope_of
 from divisions.addresses import fold
 
 from .models import Attachment, Dossier, Draft, Procedure
@@ -28,16 +29,61 @@ def counter_centres_of(user) -> list[Centre]:
 
 
 def dossiers_visible_to(user) -> QuerySet[Dossier]:
-    """A citizen sees dossiers filed for them or by them; counter staff those of their centres."""
+    """Every dossier a person may open, whatever their roles (the one rule each page and API uses).
+
+    A citizen: dossiers filed for them or by them. Counter staff: their centres' dossiers.
+    A supervisor: the centres they oversee (a centre, or every centre of a province).
+    An agency officer: the dossiers with a step at their agency (routing between agencies).
+    """
     if not user.is_authenticated:
         return Dossier.objects.none()
     condition = Q(submitted_by=user)
     if user.citizen_id:
         condition |= Q(applicant_citizen_id=user.citizen_id)
-    centres = [c.pk for c in counter_centres_of(user)]
-    if centres:
-        condition |= Q(centre__in=centres)
+    scope = scope_of(user)
+    if scope.centres:
+        condition |= Q(centre__in=scope.centres)
+    if scope.agencies:
+        condition |= Q(pk__in=_dossiers_at_agencies(scope.agencies))
     return Dossier.objects.filter(condition).select_related("procedure", "centre")
+
+
+def _dossiers_at_agencies(agencies):
+    from routing.models import DossierStep
+
+    return DossierStep.objects.filter(agency__in=agencies).values("dossier")
+
+
+def dossiers_supervised_by(user) -> QuerySet[Dossier]:
+    """Dossiers of the centres a supervisor oversees: what the dashboard counts and drills into."""
+    return Dossier.objects.filter(centre__in=scope_of(user).supervised_centres).select_related(
+        "procedure", "centre"
+    )
+
+
+def dossiers_at_counter_of(user) -> QuerySet[Dossier]:
+    """Dossiers of the centres where this person works at the counter (the counter workspace)."""
+    return Dossier.objects.filter(centre__in=scope_of(user).counter_centres).select_related(
+        "procedure", "centre"
+    )
+
+
+def dossier_search(dossiers: QuerySet[Dossier], query: str) -> QuerySet[Dossier]:
+    """Within an already-scoped set: an exact citizen ID (12 digits) or a dossier code (or its tail)."""
+    query = query.strip()
+    digits = "".join(query.split())
+    if not query:
+        return dossiers.none()
+    if digits.isdigit() and len(digits) == 12:
+        return dossiers.filter(applicant_citizen_id=digits)
+    if len(query) >= 4:
+        return dossiers.filter(Q(code=query) | Q(code__endswith=query))
+    return dossiers.none()
+
+
+def dossiers_ready_to_return(user) -> QuerySet[Dossier]:
+    """Results waiting at the counter for the citizen: done, not yet handed back, oldest first."""
+    return dossiers_at_counter_of(user).filter(status=Dossier.Status.DONE).order_by("settled_at", "pk")
 
 
 def dossiers_of_citizen(user) -> QuerySet[Dossier]:

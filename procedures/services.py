@@ -26,6 +26,7 @@ from .models import (
     DossierEvent,
     Draft,
     FormDefinition,
+    HandBack,
     Procedure,
 )
 
@@ -235,6 +236,9 @@ def dossier_submit(
     )
     if draft is not None:
         draft.delete()
+    from dashboard.services import figures_received
+
+    figures_received(dossier=dossier)
 
     from routing.services import dossier_route_start
 
@@ -322,3 +326,103 @@ def receipt_document_request(*, dossier: Dossier):
             "officer_name": dossier.submitted_by.get_full_name() if dossier.channel != Channel.ONLINE else "",
         },
     )
+
+
+class HandBackError(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@transaction.atomic
+def dossier_hand_back(
+    *,
+    dossier: Dossier,
+    by=None,
+    method: str = HandBack.Method.PAPER,
+    receiver_name: str = "",
+    counter=None,
+    at: datetime.datetime | None = None,
+) -> HandBack:
+    """Give the result to the citizen: done → returned, recording who, when, where and how.
+
+    On paper the citizen signs the tracking book at the counter; electronically they download the
+    signed result. The dossier row is locked, so two clerks (or a clerk and the citizen's download)
+    hand it back once; the second gets a clear message.
+    """
+    from dashboard.services import figures_returned
+    from documents.models import Document
+
+    locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    if locked.status == Dossier.Status.RETURNED:
+        raise HandBackError(_("Kết quả của hồ sơ %(code)s đã được trả.") % {"code": locked.code})
+    if locked.status != Dossier.Status.DONE:
+        raise HandBackError(_("Hồ sơ %(code)s chưa có kết quả để trả.") % {"code": locked.code})
+    at = at or timezone.now()
+    _return_step_complete(dossier=locked, by=by)
+    digital = method == HandBack.Method.DOWNLOAD or (
+        Document.objects.filter(
+            subject_ref=locked.code, kind__in=_result_kinds(), status=Document.Status.ISSUED
+        ).exists()
+    )
+    hand_back = HandBack.objects.create(
+        dossier=locked,
+        method=method,
+        at=at,
+        by=by,
+        counter=counter,
+        receiver_name=(receiver_name or locked.applicant_name)[:100],
+        digital=digital,
+    )
+    if locked.status != Dossier.Status.RETURNED:
+        locked.status = Dossier.Status.RETURNED
+        locked.save(update_fields=["status"])
+    who = by.get_full_name() or by.username if by is not None else locked.applicant_name
+    DossierEvent.objects.create(
+        dossier=locked,
+        kind=DossierEvent.Kind.HAND_BACK,
+        status=Dossier.Status.RETURNED,
+        at=at,
+        note=f"{HandBack.Method(method).label} · {who}"[:255],
+    )
+    figures_returned(hand_back=hand_back)
+    dossier.status = locked.status
+    return hand_back
+
+
+def _result_kinds() -> list[str]:
+    """The document kinds that are results (not one-stop forms or tickets)."""
+    from documents.models import Document
+
+    forms = {
+        Document.Kind.RECEIPT,
+        Document.Kind.SUPPLEMENT_REQUEST,
+        Document.Kind.REFUSAL,
+        Document.Kind.APOLOGY,
+        Document.Kind.STOP_NOTICE,
+        Document.Kind.PROCESS_CONTROL,
+        Document.Kind.QUEUE_TICKET,
+    }
+    return [kind for kind in Document.Kind.values if kind not in forms]
+
+
+def _return_step_complete(*, dossier: Dossier, by) -> None:
+    """Close routing's open "return the result" step at the reception unit, when the process has
+    one: routing then records the last hand-over on the audit trail and marks the dossier returned."""
+    from routing.models import DossierStep, StepDefinition, StepState
+    from routing.services import step_complete
+
+    step = (
+        DossierStep.objects.filter(
+            dossier=dossier,
+            state__in=[StepState.WAITING, StepState.ACCEPTED],
+            definition__kind=StepDefinition.Kind.RETURN,
+        )
+        .select_related("definition")
+        .first()
+    )
+    if step is None:
+        return
+    outcomes = [item["key"] for item in step.definition.outcomes]
+    step_complete(step=step, officer=by, outcome=outcomes[0] if outcomes else "")
+    dossier.refresh_from_db(fields=["status"])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, workspace
 
 app_name = "procedures"
 
@@ -17,4 +17,6 @@ urlpatterns = [
     path("ho-so-cua-toi/", views.my_dossiers, name="my_dossiers"),
     path("tra-cuu-ho-so/", views.lookup, name="lookup"),
     path("mot-cua/tiep-nhan/", views.assisted_start, name="assisted_start"),
+    path("mot-cua/ho-so/", workspace.workspace, name="workspace"),
+    path("mot-cua/ho-so/<str:code>/tra-ket-qua/", workspace.hand_back, name="hand_back"),
 ]

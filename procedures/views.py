@@ -330,7 +330,10 @@ def assisted_start(request):
     centres = selectors.counter_centres_of(request.user)
     if not centres:
         raise PermissionDenied
-    form = AssistedStartForm(request.POST or None, initial={"procedure": request.GET.get("thu_tuc")})
+    channel = Channel.PAPER if request.GET.get("kenh") == Channel.PAPER else Channel.COUNTER
+    form = AssistedStartForm(
+        request.POST or None, initial={"procedure": request.GET.get("thu_tuc"), "channel": channel}
+    )
     if request.method == "POST" and form.is_valid():
         draft = services.draft_start(
             owner=request.user,

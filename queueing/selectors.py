@@ -244,3 +244,15 @@ def services_for_procedure(procedure_code: str) -> list[QueueService]:
     # A JSON "contains" lookup is not portable to SQLite; the list of services is small.
     services = QueueService.objects.filter(active=True).select_related("centre").order_by("centre__name")
     return [service for service in services if procedure_code in service.procedure_codes]
+
+
+def tickets_visible_to(user):
+    """Tickets a member of staff may see: their counter centres' and the centres they supervise.
+
+    Citizens reach their own ticket by its unguessable public id, not through this list.
+    """
+    from agencies.selectors import scope_of
+
+    return Ticket.objects.filter(centre__in=scope_of(user).centres).select_related(
+        "centre", "service", "counter"
+    )
