@@ -1,6 +1,7 @@
 """Every main page loads under the Content-Security-Policy without a single violation."""
 
 import pytest
+from playwright.sync_api import expect
 
 from portal.demo import DEMO_CITIZEN_ID, DEMO_PASSWORD
 from procedures.models import Dossier
@@ -88,13 +89,13 @@ def test_staff_pages_and_2fa_enrolment_raise_no_csp_violation(page, demo, watche
     sign_in(page, "canbo.caugiay")
     assert "/xac-thuc-hai-lop/dang-ky/" in page.url
     assert watched(page.url) == []
-    assert page.locator("figure.qr svg").is_visible()
+    expect(page.locator("figure.qr svg")).to_be_visible()
     screenshot(page, "otp-enrol")
     settings.ACCOUNTS_STAFF_2FA_REQUIRED = False
     for path in ("/mot-cua/", "/mot-cua/quay/", "/mot-cua/tiep-nhan/", "/ma-truy-cap/"):
         assert watched(path) == [], path
     page.get_by_label("Tên ki-ốt").fill("Ki-ốt sảnh A")
     page.get_by_role("button", name="Tạo mã").click()
-    assert page.locator("#new-key").is_visible()
+    expect(page.locator("#new-key")).to_be_visible()
     assert page.evaluate("window.__csp") == []
     screenshot(page, "kiosk-tokens")

@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from accounts.models import User
 from agencies.models import Centre
@@ -80,12 +81,12 @@ def test_supervisor_drills_down_from_a_centres_on_time_rate_to_a_late_dossier(pa
     screenshot(page, "dashboard-overview")
     page.locator(f"[data-rate='centre-{centre.pk}']").click()
     page.wait_for_url("**/giam-sat/ho-so/**")
-    assert page.get_by_role("heading", name="Đã giải quyết").is_visible()
+    expect(page.get_by_role("heading", name="Đã giải quyết")).to_be_visible()
     screenshot(page, "dashboard-drill-down")
     page.get_by_role("link", name=late.code).click()
     page.wait_for_url(f"**/giam-sat/ho-so/{late.code}/")
     assert page.locator("dd .late").is_visible()  # "trễ hạn" beside the settling time
-    assert page.get_by_text("Chuyên viên ký kết quả").is_visible()
+    expect(page.get_by_text("Chuyên viên ký kết quả")).to_be_visible()
     screenshot(page, "dashboard-late-dossier-history")
 
 
@@ -99,13 +100,13 @@ def test_clerk_hands_back_a_result_and_the_citizen_rates_on_the_tablet(page, dem
     page.wait_for_url("**/mot-cua/ho-so/")
     page.get_by_label("Mã hồ sơ hoặc số định danh của công dân").fill(dossier.code[-11:])
     page.get_by_role("button", name="Tìm").click()
-    assert page.locator(f'[id="found-{dossier.code}"]').is_visible()
+    expect(page.locator(f'[id="found-{dossier.code}"]')).to_be_visible()
     screenshot(page, "workspace-search")
     card = page.locator(f'[id="ready-{dossier.code}"]')
     card.get_by_label("Người nhận (để trống nếu là người nộp)").fill("Nguyễn Văn Nam")
     card.get_by_role("button", name="Trả kết quả").click()
     page.wait_for_url("**/mot-cua/ho-so/?da_tra=*")
-    assert page.get_by_text(f"Đã trả kết quả hồ sơ {dossier.code}.").is_visible()
+    expect(page.get_by_text(f"Đã trả kết quả hồ sơ {dossier.code}.")).to_be_visible()
     screenshot(page, "workspace-handed-back")
     hand_back = HandBack.objects.get(dossier=dossier)
     assert hand_back.by.username == "canbo.caugiay"

@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from portal.demo import DEMO_CITIZEN_ID, DEMO_PASSWORD
 from procedures.models import Dossier
@@ -29,13 +30,13 @@ def test_citizen_files_a_marital_status_confirmation_prefilled(page, demo, scree
     page.get_by_role("link", name="Cấp Giấy xác nhận tình trạng hôn nhân").click()
     screenshot(page, "eforms-procedure-detail")
     page.get_by_role("button", name="Nộp trực tuyến").click()
-    assert page.get_by_text("Bước 1/2").is_visible()
+    expect(page.get_by_text("Bước 1/2")).to_be_visible()
     assert field(page, "applicant__full_name").input_value() == "Nguyễn Thị Lan"
     assert "nay thuộc Phường Cầu Giấy" in page.locator("main").inner_text()
     page.get_by_label("Mua bán, giao dịch tài sản").check()
     screenshot(page, "eforms-marital-step1")
     page.get_by_role("button", name="Tiếp tục").click()
-    assert page.get_by_text("Bước 2/2").is_visible()
+    expect(page.get_by_text("Bước 2/2")).to_be_visible()
     page.get_by_label(re.compile("Tôi cam đoan")).check()
     screenshot(page, "eforms-marital-review")
     page.get_by_role("button", name="Nộp hồ sơ").click()
@@ -60,12 +61,12 @@ def test_draft_resumes_after_logout_and_login(page, demo, screenshot):
     field(page, "stay_from").fill("2026-12-01")
     field(page, "stay_until").fill("2027-06-01")
     page.get_by_role("button", name="Tiếp tục").click()
-    assert page.get_by_text("Bước 2/2").is_visible()
+    expect(page.get_by_text("Bước 2/2")).to_be_visible()
     page.get_by_role("button", name="Đăng xuất").click()
     sign_in(page, DEMO_CITIZEN_ID)
     page.goto("/ho-so-cua-toi/")
     page.get_by_role("link", name="Đăng ký tạm trú").click()
-    assert page.get_by_text("Bước 2/2").is_visible()
+    expect(page.get_by_text("Bước 2/2")).to_be_visible()
     assert "Số 5 ngõ 12 Phố Đội Cấn" in page.locator("main").inner_text()
     screenshot(page, "eforms-draft-resumed")
 
@@ -88,7 +89,7 @@ def test_clerk_files_a_birth_registration_for_a_walk_in_citizen(page, demo, scre
     field(page, "birth_place").fill("Bệnh viện Phụ sản Hà Nội")
     page.get_by_label("Mẹ", exact=True).check()
     page.get_by_role("button", name="Tiếp tục").click()
-    assert page.get_by_text("Bước 2/3").is_visible()
+    expect(page.get_by_text("Bước 2/3")).to_be_visible()
     assert field(page, "applicant__full_name").input_value() == mother.full_name
     page.get_by_role("button", name="Tiếp tục").click()
     page.get_by_label(re.compile("Tôi cam đoan")).check()
@@ -111,7 +112,7 @@ def test_a_rejected_upload_keeps_every_typed_field(page, demo, screenshot):
         files=[{"name": "bang.pdf", "mimeType": "application/pdf", "buffer": b"MZ\x90\x00 not a pdf"}]
     )
     page.get_by_role("button", name="Tiếp tục").click()
-    assert page.get_by_text("Bước 1/2").is_visible()
+    expect(page.get_by_text("Bước 1/2")).to_be_visible()
     assert "không phải PDF, JPEG hoặc PNG" in page.locator(".error-summary").inner_text()
     assert field(page, "document_name").input_value() == "Bằng tốt nghiệp đại học"
     assert field(page, "pages").input_value() == "4"
