@@ -524,11 +524,16 @@ def _finish(
 
 
 def _settle(dossier: Dossier, *, status: str, at: datetime.datetime) -> None:
+    from dashboard.services import figures_settled
+
     dossier.status = status
-    if dossier.settled_at is None:
+    newly_settled = dossier.settled_at is None
+    if newly_settled:
         dossier.settled_at = at
         dossier.on_time = dossier.due_at is None or at <= dossier.due_at
     dossier.save(update_fields=["status", "settled_at", "on_time"])
+    if newly_settled:  # the supervisor's daily figures count each dossier once, as it settles
+        figures_settled(dossier=dossier)
 
 
 # --- Officers' actions ----------------------------------------------------------------------

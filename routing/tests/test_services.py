@@ -126,6 +126,15 @@ def test_judicial_record_runs_justice_and_police_in_parallel_and_joins(demo):
     services.step_complete(step=back, officer=clerk, outcome="da-tra")
     dossier.refresh_from_db()
     assert dossier.status == Dossier.Status.RETURNED
+    # The supervisor's daily figures count the settlement once, on time, as it happened.
+    from django.db.models import Sum
+
+    from dashboard.models import DailyFigure
+
+    counted = DailyFigure.objects.filter(procedure=dossier.procedure).aggregate(
+        settled=Sum("settled"), on_time=Sum("settled_on_time")
+    )
+    assert counted == {"settled": 1, "on_time": 1}
     handovers = Transition.objects.filter(dossier=dossier, handover=True)
     assert handovers.count() == 5
     assert all(t.step_on_time for t in handovers)
