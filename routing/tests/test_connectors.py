@@ -137,6 +137,8 @@ def test_a_failed_connector_shows_on_the_step_and_the_officer_still_acts(
     assert "Không nhận được kết quả từ Hệ thống lỗi." in page.text  # the broken fake's name
     assert reverse("connectors:retry", args=[call.pk]) in page.text  # staff may ask again
     assert "Hoàn thành và chuyển tiếp" in page.text
+    inbox = client.get(reverse("routing:inbox"))
+    assert "Có kiểm tra liên thông không đạt" in inbox.text
 
     client.post(reverse("routing:step_action", args=[step.pk, "tiep-nhan"]))
     response = client.post(
@@ -156,6 +158,7 @@ def test_the_answer_shows_on_the_step_and_the_supervisors_drill_down(demo, dispa
     client.force_login(User.objects.get(username="chuyenvien.hotich"))
     waiting = client.get(reverse("routing:step", args=[step.pk]))
     assert "Đang chờ kết quả xác minh từ Cơ sở dữ liệu quốc gia về dân cư" in waiting.text
+    assert "Có kiểm tra liên thông không đạt" not in client.get(reverse("routing:inbox")).text
 
     call = connector_call_run(call_id=_checks(dossier)["citizen_verify"].pk)
     assert (call.status, call.passed) == (ConnectorCall.Status.OK, True)  # the demo citizen, as registered
