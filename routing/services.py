@@ -406,15 +406,20 @@ CHECK_PARAMS = {
 
 
 def _request_checks(*, dossier: Dossier, step: DossierStep) -> None:
-    """Ask for the step's checks. check_request only writes a row (in a savepoint, keyed by step
-    and check) and queues the call after commit, so neither a connector nor a second hand-off
-    can fail or duplicate anything here."""
+    """Ask for the step's checks. check_request only writes a row (keyed by step and check) and
+    queues the call after commit, so no connector and no second hand-off can fail or duplicate
+    anything here. The savepoint guards the hand-off against what check_request cannot: a
+    misconfigured backend path, odd form data — logged, the step opens without that check."""
     from connectors.services import check_request
 
     for check in step.definition.checks:
-        params = CHECK_PARAMS[check](dossier)
-        if params is not None:
-            check_request(key=f"check:{step.pk}:{check}", check=check, params=params, dossier=dossier)
+        try:
+            with transaction.atomic():
+                params = CHECK_PARAMS[check](dossier)
+                if params is not None:
+                    check_request(key=f"check:{step.pk}:{check}", check=check, params=params, dossier=dossier)
+        except Exception:  # noqa: BLE001 - a check is advice; the hand-off must go on
+            logger.exception("check %s not requested for step %s of %s", check, step.pk, dossier)
 
 
 def _open_stage(dossier: Dossier, stage: int, *, at: datetime.datetime) -> list[DossierStep]:

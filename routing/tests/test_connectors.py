@@ -170,3 +170,16 @@ def test_the_answer_shows_on_the_step_and_the_supervisors_drill_down(demo, dispa
     drill = client.get(reverse("routing:drill_down", args=[dossier.code]))
     assert drill.status_code == 200
     assert mark in drill.text
+
+
+def test_a_check_that_cannot_be_requested_does_not_stop_the_hand_off(demo, dispatched, settings):
+    _load.cache_clear()
+    settings.CONNECTORS_BACKENDS = {**settings.CONNECTORS_BACKENDS, "citizen_verify": "no.such.Backend"}
+    try:
+        dossier = file_dossier(code=MARRIAGE_STATUS, channel="counter")
+        _drain()
+    finally:
+        _load.cache_clear()
+    assert dossier.steps.filter(definition__key="tham-dinh-ho-tich", state="waiting").exists()
+    assert OutboxMessage.objects.get(dossier=dossier).state == "done"
+    assert not ConnectorCall.objects.filter(dossier=dossier).exists()
