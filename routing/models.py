@@ -41,6 +41,9 @@ class StepDefinition(models.Model):
     share = models.PositiveSmallIntegerField(_("tỷ lệ thời hạn (%)"))
     # [{"key": ..., "label": ...}]: what the officer may record when finishing the step.
     outcomes = models.JSONField(_("kết quả có thể"), default=list)
+    # Check names (connectors) requested when the step opens: ["citizen_verify", ...]. Their
+    # answers inform the officer; a failed or negative check never blocks the step.
+    checks = models.JSONField(_("kiểm tra liên thông"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("bước xử lý")

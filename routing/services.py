@@ -61,6 +61,13 @@ def _expand_step(raw: dict, templates: dict) -> dict:
     return step
 
 
+def _checks_of(step: dict, code: str) -> list[str]:
+    checks = step.get("checks", [])
+    if not isinstance(checks, list) or any(c not in CHECK_PARAMS for c in checks):
+        raise ValueError(f"{code} {step['key']}: checks must be a list of {sorted(CHECK_PARAMS)}: {checks}")
+    return checks
+
+
 @transaction.atomic
 def routing_load(*, path: Path = PROCESSES_FILE) -> list[Process]:
     """Load processes and routing rules from the data file. Idempotent."""
@@ -89,6 +96,7 @@ def routing_load(*, path: Path = PROCESSES_FILE) -> list[Process]:
                         "agency_kind": step["agency_kind"],
                         "share": step["share"],
                         "outcomes": step.get("outcomes", []),
+                        "checks": _checks_of(step, code),
                     },
                 )
                 keys.append(step["key"])
@@ -362,6 +370,58 @@ def _next_stage(dossier: Dossier, stage: int) -> int | None:
     return next((d.stage for d in _definitions(dossier) if d.stage > stage), None)
 
 
+# --- Checks with other systems (connectors) ---------------------------------------------------
+
+
+def _citizen_params(dossier: Dossier) -> dict:
+    params = {"citizen_id": dossier.applicant_citizen_id, "full_name": dossier.applicant_name}
+    birth_date = (dossier.data or {}).get("applicant__birth_date")
+    if birth_date:
+        params["birth_date"] = str(birth_date)
+    return params
+
+
+def _business_name_params(dossier: Dossier) -> dict | None:
+    data = dossier.data or {}
+    # Registration names the household in `business_name`; a change of registration only when
+    # the change is the name (change_kind "ten", the new name in `new_value`).
+    name = data.get("business_name") or (data.get("new_value") if data.get("change_kind") == "ten" else "")
+    if not name:
+        return None
+    return {"name": name, "dossier_code": dossier.code}
+
+
+def _fee_params(dossier: Dossier) -> dict | None:
+    if not dossier.fee:  # free, exempt or a zero provincial rate: nothing to check
+        return None
+    return {"reference": dossier.code, "amount": dossier.fee}
+
+
+# Check name -> the dossier's parameters for it; None = the check does not apply to this dossier.
+CHECK_PARAMS = {
+    "citizen_verify": _citizen_params,
+    "business_name_unique": _business_name_params,
+    "fee_paid": _fee_params,
+}
+
+
+def _request_checks(*, dossier: Dossier, step: DossierStep) -> None:
+    """Ask for the step's checks. check_request only writes a row (keyed by step and check) and
+    queues the call after commit, so no connector and no second hand-off can fail or duplicate
+    anything here. The savepoint guards the hand-off against what check_request cannot: a
+    misconfigured backend path, odd form data — logged, the step opens without that check."""
+    from connectors.services import check_request
+
+    for check in step.definition.checks:
+        try:
+            with transaction.atomic():
+                params = CHECK_PARAMS[check](dossier)
+                if params is not None:
+                    check_request(key=f"check:{step.pk}:{check}", check=check, params=params, dossier=dossier)
+        except Exception:  # noqa: BLE001 - a check is advice; the hand-off must go on
+            logger.exception("check %s not requested for step %s of %s", check, step.pk, dossier)
+
+
 def _open_stage(dossier: Dossier, stage: int, *, at: datetime.datetime) -> list[DossierStep]:
     home = _Home(dossier)
     existing = {s.definition_id: s for s in dossier.steps.filter(stage=stage).select_related("definition")}
@@ -388,6 +448,7 @@ def _open_stage(dossier: Dossier, stage: int, *, at: datetime.datetime) -> list[
             to_unit=agency.name,
             note=definition.name,
         )
+        _request_checks(dossier=dossier, step=step)
         opened.append(step)
     return opened
 

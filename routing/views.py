@@ -32,6 +32,17 @@ def _with_remaining(steps):
     return steps
 
 
+def _with_check_warnings(steps):
+    """Mark steps whose connector check failed or answered no: a one-line warning on the inbox row."""
+    from connectors.models import ConnectorCall
+
+    keys = {f"check:{step.pk}:{check}": step for step in steps for check in step.definition.checks}
+    for call in ConnectorCall.objects.filter(key__in=keys, status__in=["ok", "failed"]):
+        if call.status == ConnectorCall.Status.FAILED or call.passed is False:
+            keys[call.key].check_warning = True
+    return steps
+
+
 @login_required
 def inbox(request):
     agencies = list(selectors.agencies_of(request.user))
@@ -39,7 +50,7 @@ def inbox(request):
         raise PermissionDenied
     chosen = request.GET.get("co-quan", "")
     shown = [a for a in agencies if a.code == chosen] or agencies
-    steps = _with_remaining(list(selectors.inbox_for(shown)[:200]))
+    steps = _with_check_warnings(_with_remaining(list(selectors.inbox_for(shown)[:200])))
     return render(
         request,
         "routing/inbox.html",

@@ -47,12 +47,20 @@ def test_every_procedure_of_the_catalogue_has_a_process(demo):
 def test_loading_twice_changes_nothing(demo):
     before = (
         list(RoutingRule.objects.order_by("pk").values()),
-        list(Process.objects.values("pk", "steps__pk", "steps__share")),
+        list(
+            Process.objects.order_by("pk", "steps__pk").values(
+                "pk", "steps__pk", "steps__share", "steps__checks"
+            )
+        ),
     )
     services.routing_load()
     after = (
         list(RoutingRule.objects.order_by("pk").values()),
-        list(Process.objects.values("pk", "steps__pk", "steps__share")),
+        list(
+            Process.objects.order_by("pk", "steps__pk").values(
+                "pk", "steps__pk", "steps__share", "steps__checks"
+            )
+        ),
     )
     assert before == after
 
