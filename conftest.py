@@ -36,6 +36,8 @@ def _calendar_forgotten():
     clock.forget()
     yield
     clock.forget()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _fast_password_hashing(django_test_environment):
     """Tests only: MD5 instead of Argon2, so creating users costs nothing. Production settings keep
