@@ -44,6 +44,14 @@ for weekday in range(7):
 for number in range(1, 6):
     Counter.objects.get_or_create(centre=centre, number=number)
 queueing_demo_load([centre])
+# The bench centre works around the clock, public holidays too: today and tomorrow leave the
+# working calendar of this bench database, whatever the date the bench runs on.
+from django.utils import timezone
+from calendars.models import CalendarDay
+from calendars.services import calendar_day_remove
+for day in (timezone.localdate(), timezone.localdate() + datetime.timedelta(days=1)):
+    if CalendarDay.objects.filter(date=day, active=True).exists():
+        calendar_day_remove(date=day)
 """
 
 CHECK = f"""
