@@ -14,6 +14,7 @@ class Kind(models.TextChoices):
     DOSSIER_STOPPED = "dossier_stopped", _("Dừng giải quyết hồ sơ")
     DEADLINE_ALERT = "deadline_alert", _("Cảnh báo hạn giải quyết")
     TICKET_NEAR_FRONT = "ticket_near_front", _("Sắp đến lượt")
+    APPOINTMENT_REMINDER = "appointment_reminder", _("Nhắc lịch hẹn")
 
 
 class Notification(models.Model):

@@ -11,6 +11,7 @@ import secrets
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -302,6 +303,11 @@ QUEUEING_SLOT_HOLD_MINUTES = env.int("QUEUEING_SLOT_HOLD_MINUTES", default=5)
 CELERY_BEAT_SCHEDULE["queueing-appointments-expire"] = {
     "task": "queueing.tasks.appointments_expire_task",
     "schedule": 300.0,
+}
+# The day-before reminder goes out in the late afternoon, local time (CELERY_TIMEZONE).
+CELERY_BEAT_SCHEDULE["queueing-appointments-remind"] = {
+    "task": "queueing.tasks.appointments_remind_task",
+    "schedule": crontab(hour=env.int("QUEUEING_REMINDER_HOUR", default=17), minute=0),
 }
 
 # --- Documents: PDF rendering, signatures, verification ---------------------

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -339,3 +340,43 @@ def appointments_expire(*, now: datetime.datetime | None = None) -> int:
             appointment.save(update_fields=["status"])
             AppointmentSlot.objects.filter(pk=appointment.slot_id).update(booked=F("booked") - 1)
         return len(late)
+
+
+def appointments_remind(*, now: datetime.datetime | None = None) -> int:
+    """Remind everyone booked for tomorrow (local day), on every channel they can receive.
+
+    Keyed on the appointment and its slot: running twice reminds once, and a booking moved to
+    another day is reminded again for its new slot.
+    """
+    from notifications.services import notify
+
+    now = now or timezone.now()
+    tomorrow = local_now(now).date() + datetime.timedelta(days=1)
+    start = datetime.datetime.combine(tomorrow, datetime.time(0), tzinfo=LOCAL)
+    due = Appointment.objects.filter(
+        status=Appointment.Status.BOOKED,
+        slot__starts_at__gte=start,
+        slot__starts_at__lt=start + datetime.timedelta(days=1),
+    ).select_related("slot", "centre", "service", "user")
+    reminded = 0
+    for appointment in due:
+        local_start = appointment.slot.starts_at.astimezone(LOCAL)
+        with transaction.atomic():
+            notify(
+                key=f"appointment_reminder:{appointment.public_id}:{local_start:%Y%m%d%H%M}",
+                kind="appointment_reminder",
+                citizen_id=appointment.citizen_id,
+                user=appointment.user,
+                context={
+                    "code": appointment.code,
+                    "centre_name": appointment.centre.name,
+                    "centre_address": appointment.centre.address,
+                    "service_name": appointment.service.name,
+                    "time": local_start.strftime("%H:%M"),
+                    "day": local_start.strftime("%d/%m/%Y"),
+                    "appointment_url": settings.SITE_URL.rstrip("/")
+                    + reverse("queueing:appointment", args=[appointment.public_id]),
+                },
+            )
+        reminded += 1
+    return reminded
