@@ -213,7 +213,7 @@ def _network_prefix(address: str) -> str:
 
 
 def marital_status_confirmation_request(
-    *, citizen_id: str, purpose: str, issuer: Agency, number: str, owner=None
+    *, citizen_id: str, purpose: str, issuer: Agency, number: str, owner=None, key: str = ""
 ):
     """The result of procedure 3, drawn from the population registry (nothing retyped)."""
     from registry.selectors import citizen_profile
@@ -234,7 +234,7 @@ def marital_status_confirmation_request(
         "purpose": purpose,
     }
     return document_request(
-        key=f"{Document.Kind.MARITAL_STATUS}:{issuer.code}:{number}",
+        key=key or f"{Document.Kind.MARITAL_STATUS}:{issuer.code}:{number}",
         kind=Document.Kind.MARITAL_STATUS,
         issuer=issuer,
         context=context,

@@ -556,12 +556,19 @@ def _finish(
         )
     if kind == StepDefinition.Kind.APPROVAL:
         _settle(dossier, status=Dossier.Status.DONE, at=at)
+        from documents.results import result_document_request
+
+        result = result_document_request(dossier=dossier)
         notify(
             key=f"result_ready:{dossier.code}",
             kind="result_ready",
             citizen_id=dossier.applicant_citizen_id,
             dossier=dossier,
-            context={"dossier_code": dossier.code, "procedure_name": dossier.procedure.name},
+            context={
+                "dossier_code": dossier.code,
+                "procedure_name": dossier.procedure.name,
+                "document_code": result.code if result else "",
+            },
         )
         process_control_document_request(dossier=dossier)
     if step.dossier.steps.filter(stage=step.stage, state__in=OPEN_STATES).exists():
