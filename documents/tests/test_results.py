@@ -36,7 +36,7 @@ CASES = {
 
 
 def dossier_citizen_id(document):
-    return Dossier.objects.get(code=document.subject_ref).applicant_citizen_id
+    return Dossier.objects.get(code=document.key.removeprefix("result:")).applicant_citizen_id
 
 
 def _dossier(code, data):
