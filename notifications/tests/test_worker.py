@@ -14,7 +14,7 @@ from django.utils import timezone
 from notifications.channels import sms
 from notifications.models import Notification
 from notifications.services import notifications_sweep, notify
-from portal.celery import app
+from portal.celery import app, connections_forget
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -59,21 +59,12 @@ def own_broker():
     saved = app.conf.broker_url, app.conf.broker_transport_options
     app.conf.broker_url = f"redis://127.0.0.1:{redis.port}/0"
     app.conf.broker_transport_options = {}
-    _forget_connections()
+    connections_forget()
     yield redis
     if redis.process.poll() is None:
         redis.stop()
     app.conf.broker_url, app.conf.broker_transport_options = saved
-    _forget_connections()
-
-
-def _forget_connections():
-    """Drop the app's cached connection and producer pools so the next task uses the new broker URL
-    (another test in this process may already have published through the configured one)."""
-    if app._pool is not None:
-        app._pool.force_close_all()
-    app._pool = None
-    app.amqp._producer_pool = None
+    connections_forget()
 
 
 def _wait_for(condition, timeout=60.0):

@@ -165,26 +165,17 @@ def celery_worker(broker_url: str):
 @contextmanager
 def publishing_to(broker_url: str, queue: str, settings):
     """Point this test process's Celery app (the outbox relay) at the private broker."""
-    from portal.celery import app
+    from portal.celery import app, connections_forget
 
     saved = app.conf.broker_url
-    _forget_connections(app)
+    connections_forget()
     app.conf.broker_url = broker_url
     settings.ROUTING_QUEUE = queue
     try:
         yield app
     finally:
-        _forget_connections(app)
+        connections_forget()
         app.conf.broker_url = saved
-
-
-def _forget_connections(app) -> None:
-    """Close and drop the app's pools, so the next publish connects to whatever broker_url says now
-    (a restored pool object may already be closed: tests after this one must get a fresh one)."""
-    if app._pool is not None:
-        app._pool.force_close_all()
-    app._pool = None
-    app.amqp._producer_pool = None
 
 
 def wait_for(predicate, *, timeout: float = 20.0, interval: float = 0.05, message: str = "") -> None:
