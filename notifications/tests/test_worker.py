@@ -16,7 +16,7 @@ from notifications.models import Notification
 from notifications.services import notifications_sweep, notify
 from portal.celery import app, connections_forget
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.own_process]
 
 
 def _free_port() -> int:
