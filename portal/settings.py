@@ -191,6 +191,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # then, so a slow leak in a native library can never grow without bound.
 CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD", default=1000)
 CELERY_RESULT_EXPIRES = 3600
+# Every task is fire-and-forget: its effect is in the database (documents, messages, figures),
+# and nothing waits on a Celery result. Storing results would cost each publish a Redis
+# pub/sub subscription in the web process and each task a write, for nothing.
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A worker whose broker went away keeps reconnecting instead of exiting.
 CELERY_BROKER_CONNECTION_RETRY = True

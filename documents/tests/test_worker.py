@@ -16,10 +16,14 @@ def test_a_worker_generates_the_document_and_a_second_run_changes_nothing(demo, 
     queue = f"documents-{uuid.uuid4().hex}"
 
     with start_worker(app, perform_ping_check=False, shutdown_timeout=20, queues=[queue]):
-        first = generate_document.apply_async(args=[document.pk], queue=queue).get(timeout=60)
+        first = generate_document.apply_async(args=[document.pk], queue=queue, ignore_result=False).get(
+            timeout=60
+        )
         document.refresh_from_db()
         stored = (document.file.name, document.file_sha256)
-        second = generate_document.apply_async(args=[document.pk], queue=queue).get(timeout=60)
+        second = generate_document.apply_async(args=[document.pk], queue=queue, ignore_result=False).get(
+            timeout=60
+        )
 
     assert first == second == document.code
     assert document.status == Document.Status.ISSUED

@@ -21,7 +21,7 @@ def test_a_task_round_trips_through_a_real_worker():
     queue = f"roundtrip-{uuid.uuid4().hex}"
 
     with start_worker(app, perform_ping_check=False, shutdown_timeout=10, queues=[queue]):
-        result = heartbeat.apply_async(queue=queue)
+        result = heartbeat.apply_async(queue=queue, ignore_result=False)
         ran_at = result.get(timeout=30)
 
     assert result.successful()
