@@ -10,6 +10,7 @@ from accounts import api as accounts_api
 from documents import api as documents_api
 from procedures import api as procedures_api
 from queueing import api as queueing_api
+from routing import api as routing_api
 
 
 class CodeConverter:
@@ -61,6 +62,24 @@ urlpatterns = [
         procedures_api.AttachmentDownloadView.as_view(),
         name="attachment",
     ),
+    path(
+        "dossiers/<code:code>/supplement/",
+        routing_api.SupplementAnswerView.as_view(),
+        name="supplement_answer",
+    ),
+    # Agencies: the officer's inbox and the actions on a step (routing between agencies)
+    path("agency/inbox/", routing_api.InboxView.as_view(), name="agency_inbox"),
+    path("agency/steps/<int:step_id>/", routing_api.StepDetailView.as_view(), name="agency_step"),
+    path("agency/steps/<int:step_id>/accept/", routing_api.AcceptView.as_view(), name="step_accept"),
+    path("agency/steps/<int:step_id>/complete/", routing_api.CompleteView.as_view(), name="step_complete"),
+    path(
+        "agency/steps/<int:step_id>/supplement-request/",
+        routing_api.SupplementRequestView.as_view(),
+        name="step_supplement_request",
+    ),
+    path("agency/steps/<int:step_id>/return/", routing_api.ReturnView.as_view(), name="step_return"),
+    path("agency/steps/<int:step_id>/resubmit/", routing_api.ResubmitView.as_view(), name="step_resubmit"),
+    path("agency/steps/<int:step_id>/refuse/", routing_api.RefuseView.as_view(), name="step_refuse"),
     # Documents
     path("documents/", documents_api.DocumentListView.as_view(), name="documents"),
     path(

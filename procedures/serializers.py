@@ -10,6 +10,8 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from routing.serializers import TrailSerializer
+
 from . import eforms
 from .fees import fee_summary
 from .models import Channel, Dossier, DossierEvent, Draft, Procedure
@@ -372,15 +374,25 @@ class DossierDetailSerializer(DossierSerializer):
     timeline = EventSerializer(many=True, source="events")
     attachments = serializers.SerializerMethodField()
     documents = serializers.SerializerMethodField()
+    trail = serializers.SerializerMethodField(
+        help_text="The audit trail between units: each hand-over, action and whether the step was on time"
+    )
 
     class Meta(DossierSerializer.Meta):
         fields = [
             *DossierSerializer.Meta.fields,
             "applicant_citizen_id",
             "timeline",
+            "trail",
             "attachments",
             "documents",
         ]
+
+    @extend_schema_field(TrailSerializer(many=True))
+    def get_trail(self, dossier):
+        from routing.selectors import timeline_of
+
+        return TrailSerializer(timeline_of(dossier), many=True).data
 
     @extend_schema_field(AttachmentSerializer(many=True))
     def get_attachments(self, dossier):

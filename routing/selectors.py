@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Membership
 from procedures.models import Dossier
@@ -102,3 +103,24 @@ def dead_letters(user) -> QuerySet[OutboxMessage]:
         .select_related("dossier")
         .order_by("created_at")
     )
+
+
+def remaining_of(step: DossierStep) -> str:
+    """The time left on a step, in words, as the inbox and the API show it."""
+    from calendars.clock import remaining_label
+
+    if step.state == StepState.SUPPLEMENT:
+        return _("Tạm dừng, chờ công dân bổ sung")
+    return remaining_label(step.due_at)
+
+
+# What an officer may do with a step in each state (the services enforce it; this tells the apps).
+ACTIONS_BY_STATE = {
+    StepState.WAITING: ["accept", "complete", "supplement-request", "return", "refuse"],
+    StepState.ACCEPTED: ["complete", "supplement-request", "return", "refuse"],
+    StepState.RETURNED: ["resubmit", "refuse"],
+}
+
+
+def actions_on(step: DossierStep) -> list[str]:
+    return list(ACTIONS_BY_STATE.get(step.state, []))

@@ -45,7 +45,13 @@ STOPPED = Dossier.Status.STOPPED
 
 
 class RoutingError(Exception):
-    """An action that the step's or dossier's state does not allow, with a message for the officer."""
+    """An action refused, with a message for the officer: what they sent is incomplete, or the
+    step's or dossier's state does not allow it (`NotNow`)."""
+
+
+class NotNow(RoutingError):
+    """The input is fine but the step or dossier is no longer (or not yet) where the action applies:
+    typically a colleague acted first. The API answers 409 Conflict."""
 
 
 class NoRoute(Exception):
@@ -632,7 +638,7 @@ def _locked_step(step: DossierStep) -> DossierStep:
 
 def _require(step: DossierStep, *states: str) -> None:
     if step.state not in states:
-        raise RoutingError(
+        raise NotNow(
             _("Bước này đang ở trạng thái “%(state)s”, không thực hiện được thao tác này.")
             % {"state": step.get_state_display()}
         )
@@ -723,7 +729,7 @@ def supplement_request(*, step: DossierStep, officer, missing: list[str], reason
     _require(step, StepState.WAITING, StepState.ACCEPTED)
     dossier = step.dossier
     if dossier.steps.filter(state=StepState.SUPPLEMENT).exists():
-        raise RoutingError(_("Hồ sơ đang chờ công dân bổ sung theo một yêu cầu khác."))
+        raise NotNow(_("Hồ sơ đang chờ công dân bổ sung theo một yêu cầu khác."))
     now = timezone.now()
     from_state = step.state
     step.state = StepState.SUPPLEMENT
@@ -778,7 +784,7 @@ def supplement_answer(*, dossier: Dossier, user, note: str = "", files: list | N
         .first()
     )
     if step is None:
-        raise RoutingError(_("Hồ sơ không có yêu cầu bổ sung nào đang chờ."))
+        raise NotNow(_("Hồ sơ không có yêu cầu bổ sung nào đang chờ."))
     if not files and not note.strip():
         raise RoutingError(_("Hãy gửi kèm giấy tờ bổ sung hoặc ghi nội dung trả lời."))
     dossier = step.dossier
@@ -925,7 +931,7 @@ def dossier_stop(*, dossier: Dossier, actor, reasons: list[str]) -> Dossier:
         Dossier.objects.select_for_update().select_related("procedure", "centre__ward").get(pk=dossier.pk)
     )
     if dossier.settled_at is not None:
-        raise RoutingError(_("Hồ sơ đã được giải quyết xong."))
+        raise NotNow(_("Hồ sơ đã được giải quyết xong."))
     now = timezone.now()
     _close_open_steps(dossier, actor=actor, note="; ".join(reasons), at=now)
     _settle(dossier, status=STOPPED, at=now)

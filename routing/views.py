@@ -13,17 +13,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from calendars.clock import remaining_label
 from procedures.selectors import dossiers_visible_to
 
 from . import selectors, services
 from .models import DossierStep, OutboxMessage, StepState
 
-
-def _remaining(step) -> str:
-    if step.state == StepState.SUPPLEMENT:
-        return _("Tạm dừng, chờ công dân bổ sung")
-    return remaining_label(step.due_at)
+_remaining = selectors.remaining_of
 
 
 def _with_remaining(steps):

@@ -1,5 +1,5 @@
-"""Schemathesis walks every operation of /api/schema/ as a stranger, a citizen and counter staff:
-no server error and no answer outside its documented schema.
+"""Schemathesis walks every operation of /api/schema/ as a stranger, a citizen, counter staff and
+an agency officer: no server error and no answer outside its documented schema.
 
 One test, one demo load: each operation gets a bounded number of generated requests per role
 (SCHEMATHESIS_EXAMPLES, default 6), derandomised so a failure reproduces. The whole run takes
@@ -59,7 +59,11 @@ def _exercise(operation, headers):
 def test_the_schema_validates_and_every_operation_keeps_to_it(demo, unlimited, wsgi_in_test_transaction):
     schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
     roles = {"anonymous": {}}
-    for name, username in (("citizen", DEMO_CITIZEN_ID), ("staff", "canbo.caugiay")):
+    for name, username in (
+        ("citizen", DEMO_CITIZEN_ID),
+        ("staff", "canbo.caugiay"),
+        ("officer", "chuyenvien.hotich"),
+    ):
         _token, key = api_token_issue(kind="user", user=User.objects.get(username=username))
         roles[name] = {"Authorization": f"Bearer {key}"}
     failures, operations = [], 0
