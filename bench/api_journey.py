@@ -7,9 +7,13 @@ PDF is made and signed by the worker, as in production). Then, over HTTP, as the
   token → catalogue → procedure → form definition → draft → step (prefilled values + her
   answers) → submit → status and timeline → receipt PDF download → public verification of it.
 
-The result of the marital-status confirmation is not issued automatically yet (routing and the
-agency's decision come with issue 5), so the document downloaded is the dossier's signed
-receipt (form 01) — the PDF the system does issue by itself today.
+Then the units handle it through the agency API, each signing in with a password and a TOTP code
+(two-factor sign-in is on, as in production; the bench enrols an authenticator for the two staff
+accounts in its fresh database):
+
+  counter clerk: confirms the online dossier received → civil-status officer: accepts, verifies,
+  signs (the worker issues the signed result) → counter clerk: hands the result back →
+  the citizen: sees the audit trail, downloads the signed result → anyone: verifies it.
 
 A check, not a timing: it prints each step, and last `ok=1 steps=N` when every step did what it
 should (`ok=0` otherwise).
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -27,13 +32,16 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from _harness import ROOT, bench_env, fresh_database, gunicorn
+from _harness import ROOT, bench_env, fresh_database, gunicorn, manage
 
 PORT = int(os.environ.get("BENCH_PORT", "8797"))
 CITIZEN, PASSWORD = "001188123456", "motcua-demo-2026"
 PROCEDURE = "xac-nhan-tinh-trang-hon-nhan"
-EXPECTED_STEPS = 11
+CLERK, OFFICER = "canbo.caugiay", "chuyenvien.hotich"
+EXPECTED_STEPS = 22
 RECEIPT_WAIT_SECONDS = float(os.environ.get("BENCH_RECEIPT_WAIT", "60"))
+# Authenticator secrets for the two staff accounts, enrolled in the bench's own fresh database.
+TOTP_KEYS = {CLERK: secrets.token_hex(20), OFFICER: secrets.token_hex(20)}
 
 
 class Journey:
@@ -141,11 +149,116 @@ def walk(journey: Journey) -> None:
         f"{status}, {headers.get('Content-Type')}, {len(pdf)} bytes, signed={b'/ByteRange' in pdf}",
     )
 
-    journey.token = ""  # anyone holding the paper can check it
+    citizen_token, journey.token = journey.token, ""  # anyone holding the paper can check it
     status, check, _ = journey.call("GET", f"/api/v1/documents/{receipts[0]['code']}/verify/")
     journey.step(
         "verify", status == 200 and check.get("valid") is True, f"{status}, valid={check.get('valid')}"
     )
+    handle(journey, code, citizen_token)
+
+
+def staff_token(journey: Journey, username: str) -> str:
+    from django_otp.oath import totp
+
+    code = f"{totp(bytes.fromhex(TOTP_KEYS[username])):06d}"
+    journey.token = ""
+    status, body, _ = journey.call(
+        "POST", "/api/v1/auth/token/", {"username": username, "password": PASSWORD, "otp": code}
+    )
+    journey.step(f"{username} signs in", status == 201 and "key" in body, f"{status}, password + TOTP code")
+    return body.get("key", "") if status == 201 else ""
+
+
+def next_step(journey: Journey, code: str, kind: str, timeout: float = 30):
+    """The dossier's open step of this kind in the caller's inbox, once the worker has handed it on."""
+    deadline = time.monotonic() + timeout
+    while True:
+        status, rows, _ = journey.call("GET", "/api/v1/agency/inbox/")
+        found = [r for r in rows if r["dossier"] == code and r["kind"] == kind] if status == 200 else []
+        if found or time.monotonic() > deadline:
+            return found[0] if found else None
+        time.sleep(0.3)
+
+
+def act(journey: Journey, label: str, step, action: str, body=None, expect: str = "") -> bool:
+    if step is None:
+        return journey.step(label, False, "the step never reached the inbox")
+    status, answer, _ = journey.call("POST", f"/api/v1/agency/steps/{step['id']}/{action}/", body or {})
+    state = answer.get("state") if status == 200 else answer
+    return journey.step(
+        label,
+        status == 200 and (not expect or state == expect),
+        f"{status}, {step['name']} at {step['agency_name']}: {state}, {step['remaining']}",
+    )
+
+
+def handle(journey: Journey, code: str, citizen_token: str) -> None:
+    clerk, officer = staff_token(journey, CLERK), staff_token(journey, OFFICER)
+    if not (clerk and officer):
+        return
+    journey.token = clerk
+    reception = next_step(journey, code, "reception")
+    if not act(journey, "reception confirms", reception, "complete", {"outcome": "tiep-nhan"}, "done"):
+        return
+    journey.token = officer
+    verification = next_step(journey, code, "processing")
+    act(journey, "officer accepts", verification, "accept", expect="accepted")
+    if not act(journey, "officer verifies", verification, "complete", {"outcome": "du-dieu-kien"}, "done"):
+        return
+    if not act(
+        journey, "officer signs", next_step(journey, code, "approval"), "complete", {"outcome": "da-ky"}
+    ):
+        return
+
+    journey.token = citizen_token
+    deadline = time.monotonic() + RECEIPT_WAIT_SECONDS
+    while True:  # the worker renders and signs the result after the approval commits
+        status, detail, _ = journey.call("GET", f"/api/v1/dossiers/{code}/")
+        results = [d for d in detail.get("documents", []) if d["kind"] == "marital_status" and d["download"]]
+        if results or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    if not journey.step("result issued", bool(results), f"{len(results)} signed result(s)"):
+        return
+
+    journey.token = clerk
+    act(journey, "counter hands back", next_step(journey, code, "return"), "complete", {"outcome": "da-tra"})
+
+    journey.token = citizen_token
+    status, detail, _ = journey.call("GET", f"/api/v1/dossiers/{code}/")
+    trail = detail.get("trail", []) if status == 200 else []
+    handovers = [line for line in trail if line["handover"]]
+    journey.step(
+        "status and trail",
+        status == 200 and detail.get("settled_at") and len(handovers) >= 3,
+        f"{status}, {detail.get('status_label')}, {len(trail)} trail lines, {len(handovers)} hand-overs "
+        f"({sum(1 for line in handovers if line['step_on_time'])} on time)",
+    )
+    status, pdf, headers = journey.call("GET", results[0]["download"], raw=True)
+    journey.step(
+        "result download",
+        status == 200 and isinstance(pdf, bytes) and pdf.startswith(b"%PDF") and b"/ByteRange" in pdf,
+        f"{status}, {headers.get('Content-Type')}, {len(pdf)} bytes, signed={b'/ByteRange' in pdf}",
+    )
+    journey.token = ""
+    status, check, _ = journey.call("GET", f"/api/v1/documents/{results[0]['code']}/verify/")
+    journey.step(
+        "result verify",
+        status == 200 and check.get("valid") is True and check.get("kind") == "marital_status",
+        f"{status}, valid={check.get('valid')}, {check.get('kind_label') or check.get('kind')}",
+    )
+
+
+def enrol_authenticators(env: dict) -> None:
+    """As an administrator would: a confirmed TOTP authenticator for each staff account used."""
+    script = (
+        "from accounts.models import User\n"
+        "from django_otp.plugins.otp_totp.models import TOTPDevice\n"
+        f"for name, key in {TOTP_KEYS!r}.items():\n"
+        "    user = User.objects.get(username=name)\n"
+        "    TOTPDevice.objects.create(user=user, name='bench', key=key, confirmed=True)\n"
+    )
+    manage(env, "shell", "-c", script)
 
 
 def main() -> None:
@@ -157,6 +270,7 @@ def main() -> None:
     )
     print(f"cores={os.cpu_count()} database={env['DATABASE_URL'].rsplit('/', 1)[-1]}", flush=True)
     fresh_database(env)
+    enrol_authenticators(env)
     worker = subprocess.Popen(
         [str(Path(sys.executable).parent / "celery"), "-A", "portal", "worker", "-l", "WARNING", "-c", "1"],
         cwd=ROOT,

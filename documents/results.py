@@ -198,6 +198,7 @@ def result_document_request(*, dossier) -> Document | None:
                 number=number,
                 owner=owner,
                 key=key,
+                subject_ref=dossier.code,
             )
         except ValueError:
             return None  # no registry record: the officer issues this one by hand

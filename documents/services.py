@@ -213,7 +213,14 @@ def _network_prefix(address: str) -> str:
 
 
 def marital_status_confirmation_request(
-    *, citizen_id: str, purpose: str, issuer: Agency, number: str, owner=None, key: str = ""
+    *,
+    citizen_id: str,
+    purpose: str,
+    issuer: Agency,
+    number: str,
+    owner=None,
+    key: str = "",
+    subject_ref: str = "",
 ):
     """The result of procedure 3, drawn from the population registry (nothing retyped)."""
     from registry.selectors import citizen_profile
@@ -239,7 +246,8 @@ def marital_status_confirmation_request(
         issuer=issuer,
         context=context,
         number=number,
-        subject_ref=number,
+        # The dossier it answers, when there is one: the dossier's pages and API list its documents by it.
+        subject_ref=subject_ref or number,
         owner=owner,
         holder_name=person.full_name,
     )

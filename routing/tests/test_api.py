@@ -111,6 +111,7 @@ def test_officers_take_a_dossier_from_inbox_to_result_through_the_api(hotich, co
     assert dossier.settled_at is not None
 
     detail = citizen.get(f"/api/v1/dossiers/{dossier.code}/").json()
+    assert result.code in [d["code"] for d in detail["documents"]]  # her result, listed on her dossier
     trail = [line["to_state"] for line in detail["trail"]]
     assert trail[0] == "received"
     assert trail.count("done") >= 3
