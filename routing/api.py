@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
@@ -97,7 +97,7 @@ class _StepAction(APIView):
         return Response(DossierStepSerializer(step).data)
 
 
-def _action_schema(body=None, summary=""):
+def _action_schema(body=None, summary: str = ""):
     return extend_schema(
         summary=summary,
         request=body,
@@ -105,21 +105,17 @@ def _action_schema(body=None, summary=""):
     )
 
 
+@extend_schema_view(post=_action_schema(summary="Take the step on (waiting → being handled)"))
 class AcceptView(_StepAction):
-    @_action_schema(summary="Take the step on (waiting → being handled)")
-    def post(self, request, step_id):
-        return super().post(request, step_id)
-
     def act(self, step, user, data):
         services.step_accept(step=step, officer=user)
 
 
+@extend_schema_view(
+    post=_action_schema(CompleteSerializer, "Finish the step with an outcome; the dossier moves on")
+)
 class CompleteView(_StepAction):
     body = CompleteSerializer
-
-    @_action_schema(CompleteSerializer, "Finish the step with an outcome; the dossier moves on")
-    def post(self, request, step_id):
-        return super().post(request, step_id)
 
     def act(self, step, user, data):
         services.step_complete(
@@ -127,45 +123,39 @@ class CompleteView(_StepAction):
         )
 
 
+@extend_schema_view(
+    post=_action_schema(SupplementRequestSerializer, "Ask the citizen for missing documents (form 02)")
+)
 class SupplementRequestView(_StepAction):
     body = SupplementRequestSerializer
-
-    @_action_schema(SupplementRequestSerializer, "Ask the citizen for missing documents (form 02)")
-    def post(self, request, step_id):
-        return super().post(request, step_id)
 
     def act(self, step, user, data):
         services.supplement_request(step=step, officer=user, missing=data["missing"], reason=data["reason"])
 
 
+@extend_schema_view(
+    post=_action_schema(NoteSerializer, "Send the dossier back to the reception unit for correction")
+)
 class ReturnView(_StepAction):
     body = NoteSerializer
-
-    @_action_schema(NoteSerializer, "Send the dossier back to the reception unit for correction")
-    def post(self, request, step_id):
-        return super().post(request, step_id)
 
     def act(self, step, user, data):
         services.step_return(step=step, officer=user, note=data["note"])
 
 
+@extend_schema_view(
+    post=_action_schema(NoteSerializer, "Send a corrected dossier back to the step that returned it")
+)
 class ResubmitView(_StepAction):
     body = NoteSerializer
-
-    @_action_schema(NoteSerializer, "Send a corrected dossier back to the step that returned it")
-    def post(self, request, step_id):
-        return super().post(request, step_id)
 
     def act(self, step, user, data):
         services.step_resubmit(step=step, actor=user, note=data["note"])
 
 
+@extend_schema_view(post=_action_schema(RefuseSerializer, "Refuse the dossier with reasons (form 03)"))
 class RefuseView(_StepAction):
     body = RefuseSerializer
-
-    @_action_schema(RefuseSerializer, "Refuse the dossier with reasons (form 03)")
-    def post(self, request, step_id):
-        return super().post(request, step_id)
 
     def act(self, step, user, data):
         services.step_refuse(step=step, officer=user, reasons=data["reasons"])
