@@ -41,6 +41,7 @@ class Filing:
         self.steps_by_name = {step["name"]: step for step in self.definition["steps"]}
         self._prefill = None
         self._wallet_choices = None
+        self._wallet_entries: list[selectors.WalletEntry] = []
 
     # --- which steps apply -------------------------------------------------
     def answers(self) -> dict:
@@ -94,10 +95,8 @@ class Filing:
 
     def wallet(self) -> list[tuple[str, str]]:
         if self._wallet_choices is None:
-            self._wallet_choices = [
-                (str(a.pk), f"{a.name} — {a.dossier.procedure.name}, {a.dossier.received_at:%d/%m/%Y}")
-                for a in selectors.wallet_of(self.draft.applicant_citizen_id)[:20]
-            ]
+            self._wallet_entries = selectors.wallet_of(self.draft.applicant_citizen_id)
+            self._wallet_choices = [(entry.value, entry.label) for entry in self._wallet_entries]
         return self._wallet_choices
 
     def form_kwargs(self, step: str) -> dict:
@@ -129,7 +128,8 @@ class Filing:
     def submit(self, *, form_dict: dict[str, forms.Form], user) -> Dossier:
         """Freeze the valid forms' answers and file the dossier through `services.dossier_submit`."""
         data, files, reused = {}, {}, {}
-        wallet = selectors.wallet_of(self.draft.applicant_citizen_id)
+        self.wallet()
+        wallet = {entry.value: entry for entry in self._wallet_entries}
         for step_name, form in form_dict.items():
             if step_name == eforms.REVIEW_STEP:
                 continue
@@ -141,7 +141,7 @@ class Filing:
                     and value
                     and not form.cleaned_data.get(name[: -len("__wallet")])
                 ):
-                    reused[name[: -len("__wallet")]] = wallet.get(pk=value)
+                    reused[name[: -len("__wallet")]] = wallet[value].as_attachment()
                 data[name] = eforms.frozen(value)
         review = form_dict[eforms.REVIEW_STEP].cleaned_data
         centre = self.draft.centre or Centre.objects.get(pk=review["centre"])

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Q, QuerySet
+from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
 
 from accounts.selectors import Role, memberships_of
 from agencies.models import Centre
@@ -106,13 +110,69 @@ def dossier_public_lookup(*, code: str, citizen_id: str) -> Dossier | None:
     )
 
 
-def wallet_of(citizen_id: str) -> QuerySet[Attachment]:
-    """Documents the person filed before (their personal document wallet), newest first."""
-    return (
+@dataclass(frozen=True)
+class WalletEntry:
+    """One paper in a person's document wallet: a file they filed before, or a result issued to them.
+
+    `value` is what a form sends back: the attachment's id, or "kq-" and the result's code.
+    """
+
+    value: str
+    label: str
+    file_name: str
+    name: str
+    content_type: str
+    size: int
+
+    def as_attachment(self) -> Attachment:
+        """An unsaved attachment pointing at the same stored file: filed again, never copied."""
+        return Attachment(file=self.file_name, name=self.name, content_type=self.content_type, size=self.size)
+
+
+RESULT_PREFIX = "kq-"
+
+
+def wallet_of(citizen_id: str, *, limit: int = 20) -> list[WalletEntry]:
+    """The person's document wallet, newest first: the signed results issued to them (valid ones
+    only), then the files they filed with earlier dossiers."""
+    from documents.models import Document
+
+    dossier_codes = Dossier.objects.filter(applicant_citizen_id=citizen_id).values("code")
+    results = Document.objects.filter(
+        key__startswith="result:",
+        subject_ref__in=dossier_codes,
+        status=Document.Status.ISSUED,
+        revoked_at__isnull=True,
+    ).order_by("-issued_at")[:limit]
+    uploads = (
         Attachment.objects.filter(dossier__applicant_citizen_id=citizen_id)
         .select_related("dossier__procedure")
-        .order_by("-dossier__received_at", "pk")
+        .order_by("-dossier__received_at", "pk")[:limit]
     )
+    entries = [
+        WalletEntry(
+            value=f"{RESULT_PREFIX}{d.code}",
+            label=_("%(kind)s số %(number)s — kết quả đã cấp, %(day)s")
+            % {"kind": d.get_kind_display(), "number": d.number, "day": f"{localtime(d.issued_at):%d/%m/%Y}"},
+            file_name=d.file.name,
+            name=f"{d.get_kind_display()} {d.number}.pdf".replace("/", "-"),
+            content_type="application/pdf",
+            size=d.file.size,
+        )
+        for d in results
+    ]
+    entries += [
+        WalletEntry(
+            value=str(a.pk),
+            label=f"{a.name} — {a.dossier.procedure.name}, {localtime(a.dossier.received_at):%d/%m/%Y}",
+            file_name=a.file.name,
+            name=a.name,
+            content_type=a.content_type,
+            size=a.size,
+        )
+        for a in uploads
+    ]
+    return entries
 
 
 def applicants_for(user) -> set[str]:

@@ -379,6 +379,73 @@ def test_a_document_filed_before_is_reused_from_the_wallet(citizen, client):
     assert second.component == "ban-chinh"
 
 
+def test_a_result_issued_before_is_in_the_wallet_and_filed_without_uploading(
+    citizen, client, settings, tmp_path
+):
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from agencies.models import Agency, Centre
+    from documents.models import Document
+    from procedures.models import Procedure
+    from procedures.services import dossier_submit
+
+    settings.MEDIA_ROOT = tmp_path
+    earlier = dossier_submit(
+        form=Procedure.objects.get(slug="xac-nhan-tinh-trang-hon-nhan").current_form(),
+        centre=Centre.objects.get(code="000.00.01.H26"),
+        channel="online",
+        applicant_citizen_id=DEMO_CITIZEN_ID,
+        applicant_name="Nguyễn Thị Lan",
+        submitted_by=citizen,
+        data={},
+    )
+
+    def result(code, key, **fields):
+        document = Document(
+            code=code,
+            key=key,
+            kind=Document.Kind.MARITAL_STATUS,
+            number=f"{earlier.code}/KQ",
+            issuer=Agency.objects.filter(kind="civil_status").first(),
+            subject_ref=earlier.code,
+            owner=citizen,
+            status=Document.Status.ISSUED,
+            issued_at=timezone.now(),
+            **fields,
+        )
+        document.file.save(f"{code}.pdf", ContentFile(b"%PDF-1.7 signed result"), save=False)
+        document.save()
+        return document
+
+    issued = result("KQ2345678A", f"result:{earlier.code}")
+    # A revoked result is never offered.
+    result("KQ2345678B", "result:an-older-one", revoked_at=timezone.now(), revoked_reason="Cấp nhầm")
+
+    url = _start(client, "chung-thuc-ban-sao-tu-ban-chinh")
+    page = client.get(url)
+    choices = dict(page.context["wizard"]["form"].fields["ban-chinh__wallet"].choices)
+    assert (
+        f"Giấy xác nhận tình trạng hôn nhân số {earlier.code}/KQ — kết quả đã cấp" in choices["kq-KQ2345678A"]
+    )
+    assert "kq-KQ2345678B" not in choices
+    page = _wizard_post(
+        client,
+        url,
+        page,
+        {"document_name": "Giấy xác nhận", "pages": "1", "ban-chinh__wallet": "kq-KQ2345678A"},
+    )
+    page = _wizard_post(
+        client, url, page, {"declaration": "on", "centre": page.context["wizard"]["form"].initial["centre"]}
+    )
+    filed = Dossier.objects.exclude(pk=earlier.pk).get()
+    attachment = filed.attachments.get()
+    assert attachment.component == "ban-chinh"
+    assert attachment.file.name == issued.file.name  # the same stored file, not a copy
+    assert attachment.content_type == "application/pdf"
+    assert attachment.file.open("rb").read().startswith(b"%PDF")
+
+
 def test_a_territorial_dossier_goes_to_the_centre_of_the_address_it_concerns(citizen, client):
     url = _start(client, "dang-ky-tam-tru")
     page = client.get(url)
