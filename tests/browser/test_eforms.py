@@ -119,3 +119,53 @@ def test_a_rejected_upload_keeps_every_typed_field(page, demo, screenshot):
     assert field(page, "copies").input_value() == "3"
     assert field(page, "applicant__full_name").input_value() == "Nguyễn Thị Lan"
     screenshot(page, "eforms-upload-rejected")
+
+
+def test_a_result_from_the_wallet_is_filed_without_uploading(page, demo, screenshot, settings, tmp_path):
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from accounts.models import User
+    from agencies.models import Agency, Centre
+    from documents.models import Document
+    from procedures.models import Procedure
+    from procedures.services import dossier_submit
+
+    settings.MEDIA_ROOT = tmp_path
+    earlier = dossier_submit(
+        form=Procedure.objects.get(slug="xac-nhan-tinh-trang-hon-nhan").current_form(),
+        centre=Centre.objects.get(code="000.00.01.H26"),
+        channel="online",
+        applicant_citizen_id=DEMO_CITIZEN_ID,
+        applicant_name="Nguyễn Thị Lan",
+        submitted_by=User.objects.get(username=DEMO_CITIZEN_ID),
+        data={},
+    )
+    result = Document(
+        code="KQBROWSER2",
+        key=f"result:{earlier.code}",
+        kind=Document.Kind.MARITAL_STATUS,
+        number=f"{earlier.code}/KQ",
+        issuer=Agency.objects.filter(kind="civil_status").first(),
+        subject_ref=earlier.code,
+        status=Document.Status.ISSUED,
+        issued_at=timezone.now(),
+    )
+    result.file.save("KQBROWSER2.pdf", ContentFile(b"%PDF-1.7 signed result"), save=False)
+    result.save()
+
+    sign_in(page, DEMO_CITIZEN_ID)
+    page.goto("/thu-tuc/chung-thuc-ban-sao-tu-ban-chinh/")
+    page.get_by_role("button", name="Nộp trực tuyến").click()
+    field(page, "document_name").fill("Giấy xác nhận tình trạng hôn nhân")
+    field(page, "pages").fill("1")
+    choice = page.get_by_label(re.compile("Giấy xác nhận tình trạng hôn nhân số .* kết quả đã cấp"))
+    expect(choice).to_be_visible()
+    choice.check()
+    screenshot(page, "eforms-wallet-result")
+    page.get_by_role("button", name="Tiếp tục").click()
+    page.get_by_label(re.compile("Tôi cam đoan")).check()
+    page.get_by_role("button", name="Nộp hồ sơ").click()
+    page.wait_for_url("**/da-nop/")
+    filed = Dossier.objects.get(code=page.locator("#dossier-code").inner_text())
+    assert filed.attachments.get().file.name == result.file.name
