@@ -424,5 +424,5 @@ def _return_step_complete(*, dossier: Dossier, by) -> None:
     if step is None:
         return
     outcomes = [item["key"] for item in step.definition.outcomes]
-    step_complete(step=step, officer=by, outcome=outcomes[0] if outcomes else "")
+    step_complete(step=step, officer=by, outcome=outcomes[0] if outcomes else "", hand_back=False)
     dossier.refresh_from_db(fields=["status"])

@@ -665,14 +665,35 @@ def step_accept(*, step: DossierStep, officer) -> DossierStep:
 
 @transaction.atomic
 def step_complete(
-    *, step: DossierStep, officer, outcome: str, note: str = "", files: list | None = None
+    *,
+    step: DossierStep,
+    officer,
+    outcome: str,
+    note: str = "",
+    files: list | None = None,
+    hand_back: bool = True,
 ) -> DossierStep:
-    """Finish a step with an outcome (and attachments); when its stage is complete the dossier moves on."""
+    """Finish a step with an outcome (and attachments); when its stage is complete the dossier moves on.
+
+    Finishing the "return the result" step is handing the result back, whichever page or API it
+    comes from: that is `procedures.services.dossier_hand_back` (the hand-back record, the
+    citizen's timeline, the supervisor's figures), which closes this step itself with
+    `hand_back=False`.
+    """
     step = _locked_step(step)
     _require(step, StepState.WAITING, StepState.ACCEPTED)
     allowed = [item["key"] for item in step.definition.outcomes]
     if allowed and outcome not in allowed:
         raise RoutingError(_("Hãy chọn một kết quả xử lý trong danh sách."))
+    if hand_back and step.definition.kind == StepDefinition.Kind.RETURN:
+        from procedures.services import HandBackError, dossier_hand_back
+
+        try:
+            dossier_hand_back(dossier=step.dossier, by=officer)
+        except HandBackError as error:
+            raise NotNow(error.message) from error
+        step.refresh_from_db()
+        return step
     for upload in files or []:
         StepAttachment.objects.create(step=step, file=upload, name=upload.name[:255], uploaded_by=officer)
     step.officer = step.officer or officer

@@ -5,13 +5,15 @@ import threading
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.db.models import Sum
 from rest_framework.test import APIClient
 
 from accounts.models import User
 from accounts.services import api_token_issue
+from dashboard.models import DailyFigure
 from documents.models import Document
 from portal.demo import DEMO_CITIZEN_ID
-from procedures.models import Dossier
+from procedures.models import Dossier, HandBack
 from routing import services
 from routing.models import DossierStep, OutboxMessage, StepState
 
@@ -100,15 +102,25 @@ def test_officers_take_a_dossier_from_inbox_to_result_through_the_api(hotich, co
     assert result.kind == Document.Kind.MARITAL_STATUS
 
     # The counter hands the result back: the last step, at the reception unit.
-    hand_back = _open_step(dossier, counter)
-    assert hand_back["kind"] == "return"
+    return_step = _open_step(dossier, counter)
+    assert return_step["kind"] == "return"
+    hand_back_id = return_step["id"]
     returned = counter.post(
-        f"/api/v1/agency/steps/{hand_back['id']}/complete/", {"outcome": "da-tra"}, format="json"
+        f"/api/v1/agency/steps/{hand_back_id}/complete/", {"outcome": "da-tra"}, format="json"
     )
     assert returned.status_code == 200
     _drain()
     dossier.refresh_from_db()
     assert dossier.settled_at is not None
+    assert dossier.status == Dossier.Status.RETURNED
+    # Handed back through the API is handed back: recorded, on her timeline, and counted.
+    assert HandBack.objects.get(dossier=dossier).by.username == "canbo.caugiay"
+    assert dossier.events.filter(kind="hand_back").exists()
+    assert DailyFigure.objects.filter(centre=dossier.centre).aggregate(n=Sum("returned"))["n"] == 1
+    again = counter.post(
+        f"/api/v1/agency/steps/{hand_back_id}/complete/", {"outcome": "da-tra"}, format="json"
+    )
+    assert again.status_code in (404, 409)  # it left the inbox; never counted twice
 
     detail = citizen.get(f"/api/v1/dossiers/{dossier.code}/").json()
     assert result.code in [d["code"] for d in detail["documents"]]  # her result, listed on her dossier
