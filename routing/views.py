@@ -48,7 +48,7 @@ def inbox(request):
     steps = _with_check_warnings(_with_remaining(list(selectors.inbox_for(shown)[:200])))
     return render(
         request,
-        "routing/inbox.html",
+        "routing/_inbox_items.html" if request.htmx else "routing/inbox.html",
         {"agencies": agencies, "chosen": chosen, "steps": steps},
     )
 

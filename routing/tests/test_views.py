@@ -66,6 +66,17 @@ def test_the_officer_acts_from_the_inbox_and_the_citizen_answers_a_supplement(of
     assert step.state == "done"
 
 
+def test_the_inbox_refreshes_itself_with_new_dossiers(officer):
+    page = officer.get(reverse("routing:inbox"))
+    assert 'hx-trigger="every 60s"' in page.text
+    dossier = file_dossier(code="1.004873", channel="counter")
+    _drain()
+    # What htmx fetches every minute: the list alone, now with the dossier just handed over.
+    part = officer.get(reverse("routing:inbox"), HTTP_HX_REQUEST="true")
+    assert dossier.code in part.text
+    assert "<html" not in part.text
+
+
 def test_an_officer_cannot_see_or_act_on_another_agencys_step(officer):
     dossier = file_dossier(code="1.004194", channel="counter")  # police
     _drain()
