@@ -51,3 +51,35 @@ def _own_rate_limit_counters():
     """Each test counts its requests from zero: rate-limit keys get a namespace of their own."""
     with override_settings(RATE_LIMIT_NAMESPACE=f"rl-{uuid.uuid4().hex[:12]}"):
         yield
+
+
+@pytest.fixture
+def at_once():
+    """`at_once(n, fn)`: run `fn` in n threads released together, each on its own database
+    connection; returns their results. Any thread's error fails the test."""
+    import threading
+
+    from django.db import connection
+
+    def run(n, fn):
+        barrier = threading.Barrier(n)
+        results, errors = [], []
+
+        def one():
+            try:
+                barrier.wait()
+                results.append(fn())
+            except Exception as error:  # noqa: BLE001 — reported below
+                errors.append(error)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=one) for _ in range(n)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        return results
+
+    return run

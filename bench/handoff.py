@@ -2,8 +2,9 @@
 
 Files 1,000 dossiers (all 20 procedures, online and at the counter) at BENCH_RATE per second, as
 `dossier_submit` does for a citizen or a clerk, while a real Celery worker (prefork, 2 processes,
-the Procfile's settings) consumes the hand-offs from Redis. For each dossier: the time from the
-start of the submission to the moment its first open step exists (the step's `created_at`,
+the Procfile's settings) with the scheduler enters them in the books (every
+PROCEDURES_ENTER_SECONDS, default 1 s) and consumes the hand-offs from Redis. For each dossier:
+the time from the start of the submission to the moment its first open step exists (the step's `created_at`,
 written by the worker in the transaction that puts it in the agency's inbox). Then checks every
 dossier reached exactly one first place: `lost` = dossiers with no step after waiting,
 `duplicated` = steps beyond what the process's first open stage needs.
@@ -35,7 +36,7 @@ CONCURRENCY = os.environ.get("BENCH_WORKER_CONCURRENCY", "2")
 
 def main() -> None:
     queue = f"bench-handoff-{uuid.uuid4().hex[:8]}"
-    env = bench_env(ROUTING_QUEUE=queue)
+    env = bench_env(CELERY_QUEUE=queue)
     print(f"cores: {os.cpu_count()}  database: {env['DATABASE_URL']}  redis: {env['REDIS_URL']}")
     print("preparing a fresh database with the demo data …")
     fresh_database(env)
@@ -60,6 +61,10 @@ def main() -> None:
             "worker",
             "-Q",
             queue,
+            # The scheduler too: its run every PROCEDURES_ENTER_SECONDS enters what was filed.
+            "--beat",
+            "--schedule",
+            str(ROOT / "var" / f"{queue}-beat-schedule"),
             "--concurrency",
             CONCURRENCY,
             "--loglevel",

@@ -290,13 +290,14 @@ def _batch(*, size, rng, now, tz, today, days, centres, centre_weights, procedur
                 )  # fmt: skip
         dossiers.append(
             (pk, code, procedure.pk, forms[procedure.pk], centre.pk, channel, status, citizen_id, name,
-             submitted_by, "{}", 0, received, due_date, due_at, DeadlineState.ON_TRACK, settled, not late)
+             submitted_by, "{}", 0, received, due_date, due_at, DeadlineState.ON_TRACK, settled, not late,
+             received)
         )  # fmt: skip
     _write(
         Dossier,
         ["id", "code", "procedure_id", "form_id", "centre_id", "channel", "status", "applicant_citizen_id",
          "applicant_name", "submitted_by_id", "data", "fee", "received_at", "due_date", "due_at",
-         "deadline_state", "settled_at", "on_time"],
+         "deadline_state", "settled_at", "on_time", "entered_at"],  # its timeline and figures written here
         dossiers,
     )  # fmt: skip
     event_ids = _ids(DossierEvent, len(events))

@@ -66,7 +66,10 @@ def figure_add(
         targets.append((CounterDailyFigure, {"counter_id": counter_id}))
     with transaction.atomic():
         for model, extra in targets:
-            updated = model.objects.filter(**key, **extra).update(
+            # Two first writers of a day can both find no row and each create one; readers sum the
+            # rows. So an increment goes to one row only (the oldest), never to each of them.
+            oldest = model.objects.filter(**key, **extra).order_by("pk").values_list("pk", flat=True)[:1]
+            updated = model.objects.filter(pk__in=oldest).update(
                 **{name: F(name) + value for name, value in increments.items()}
             )
             if not updated:

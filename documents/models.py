@@ -60,6 +60,12 @@ class Document(models.Model):
         verbose_name = _("văn bản")
         verbose_name_plural = _("văn bản")
         ordering = ["-created_at"]
+        indexes = [
+            # The few documents still waiting for their PDF, among millions issued (documents_sweep).
+            models.Index(
+                fields=["created_at"], condition=models.Q(status="pending"), name="document_pending"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 name="document_revocation_has_reason",

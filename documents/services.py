@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
+import logging
 import secrets
 from typing import Any
 
@@ -20,6 +22,8 @@ from .pki import agency_credentials
 from .qr import qr_png_data_uri
 from .rendering import render_pdf
 from .seals import SealContents, make_seal
+
+logger = logging.getLogger(__name__)
 
 # One template per kind of document: the single place that says how each looks.
 TEMPLATES = {
@@ -104,8 +108,33 @@ def document_request(
 
     from .tasks import generate_document
 
-    transaction.on_commit(lambda: generate_document.delay(document.pk))
+    # robust: a broker that is down must not fail the caller's work; `documents_sweep` asks again.
+    transaction.on_commit(lambda: generate_document.delay(document.pk), robust=True)
     return document
+
+
+def documents_sweep(*, older_than: float = 60.0, limit: int = 500) -> int:
+    """Ask again for the documents still without their PDF a while after they were requested
+    (the broker was down when they were, or the worker gave up); returns how many."""
+    from .tasks import generate_document
+
+    now = timezone.now()
+    # Not older than a day: a document that fails to render every time is for a person to look
+    # at (its error is in the worker's log), not to be retried for ever.
+    waiting = Document.objects.filter(
+        status=Document.Status.PENDING,
+        created_at__lt=now - datetime.timedelta(seconds=older_than),
+        created_at__gt=now - datetime.timedelta(days=1),
+    ).order_by("created_at")
+    asked = 0
+    for document_id in waiting.values_list("pk", flat=True)[:limit]:
+        try:
+            generate_document.delay(document_id)
+        except Exception:  # noqa: BLE001 - the broker's errors vary by transport; the next sweep retries
+            logger.warning("document %s not queued; the next sweep retries", document_id, exc_info=True)
+            break
+        asked += 1
+    return asked
 
 
 def verify_url(document: Document, *, seal: str | None = None) -> str:

@@ -179,6 +179,9 @@ else:
     CELERY_RESULT_BACKEND = f"file://{CELERY_QUEUE_DIR / 'results'}"
 
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
+# The queue every task goes to unless told otherwise: deployments (and benchmarks) sharing one
+# Redis each name their own.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -277,6 +280,15 @@ PROCEDURES_UPLOAD_MAX_BYTES = env.int("PROCEDURES_UPLOAD_MAX_BYTES", default=10 
 # Drafts nobody touched for this long are deleted with their files (no personal data without purpose).
 PROCEDURES_DRAFT_RETENTION_DAYS = env.int("PROCEDURES_DRAFT_RETENTION_DAYS", default=30)
 CELERY_BEAT_SCHEDULE["procedures-drafts-purge"] = {"task": "procedures.drafts_purge", "schedule": 3600.0}
+# Seconds between runs that enter newly filed dossiers in the books (timeline, figures, route,
+# receipt): filing itself publishes nothing, so this is the delay before routing starts. A run
+# not picked up within a few periods is dropped; the next one does its work.
+PROCEDURES_ENTER_SECONDS = env.float("PROCEDURES_ENTER_SECONDS", default=1.0)
+CELERY_BEAT_SCHEDULE["procedures-dossiers-enter"] = {
+    "task": "procedures.dossiers_enter",
+    "schedule": PROCEDURES_ENTER_SECONDS,
+    "options": {"expires": max(10.0, 5 * PROCEDURES_ENTER_SECONDS)},
+}
 
 # --- Working calendar and deadline clock (calendars/clock.py) ----------------
 # Legal working sessions of a working day, local time; a working day is their sum (8 hours).
@@ -326,6 +338,8 @@ DOCUMENTS_DEMO_PKI = env.bool("DOCUMENTS_DEMO_PKI", default=DEBUG)
 # agency code → PKCS#12 file with that agency's signing key and certificate chain.
 DOCUMENTS_PKCS12 = env.dict("DOCUMENTS_PKCS12", default={})
 DOCUMENTS_PKCS12_PASSPHRASE = env.str("DOCUMENTS_PKCS12_PASSPHRASE", default="")
+# Documents still without their PDF a minute after the request are asked for again.
+CELERY_BEAT_SCHEDULE["documents-sweep"] = {"task": "documents.sweep", "schedule": 60.0}
 
 # --- Notifications: in-app, e-mail, SMS -------------------------------------
 # The channels in use (notifications/channels); a Zalo channel would be one more line.
@@ -376,7 +390,7 @@ CONNECTORS_SWEEP_GRACE_SECONDS = env.int("CONNECTORS_SWEEP_GRACE_SECONDS", defau
 CELERY_BEAT_SCHEDULE["connectors-sweep"] = {"task": "connectors.sweep", "schedule": 60.0}
 # --- Routing between agencies -----------------------------------------------
 # The queue hand-offs are published to (tests give each worker its own).
-ROUTING_QUEUE = env.str("ROUTING_QUEUE", default="celery")
+ROUTING_QUEUE = env.str("ROUTING_QUEUE", default=CELERY_TASK_DEFAULT_QUEUE)
 # An online dossier is confirmed as received, or answered with a supplement request, within this
 # many working hours (Decree 118/2025/NĐ-CP).
 ROUTING_ONLINE_CONFIRM_HOURS = env.int("ROUTING_ONLINE_CONFIRM_HOURS", default=8)

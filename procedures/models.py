@@ -170,6 +170,9 @@ class Dossier(models.Model):
     # and is what the on-time rate (settled on time ÷ settled) counts.
     settled_at = models.DateTimeField(_("ngày giải quyết xong"), null=True, blank=True)
     on_time = models.BooleanField(_("đúng hạn"), null=True, blank=True)
+    # Filing writes the dossier and its number only; a worker then enters it in the books (its
+    # timeline, the day's figures, its route, its receipt) and sets this. Empty = not yet entered.
+    entered_at = models.DateTimeField(_("ngày vào sổ"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("hồ sơ")
@@ -190,6 +193,12 @@ class Dossier(models.Model):
                 fields=["settled_at", "centre"],
                 condition=models.Q(on_time=False),
                 name="dossier_late_settled",
+            ),
+            # The few dossiers filed and not yet entered, oldest first (procedures.services.dossiers_enter).
+            models.Index(
+                fields=["received_at"],
+                condition=models.Q(entered_at__isnull=True),
+                name="dossier_to_enter",
             ),
         ]
         constraints = [
@@ -260,6 +269,18 @@ class DossierEvent(models.Model):
 
     def __str__(self):
         return f"{self.dossier_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+    @classmethod
+    def submitted(cls, dossier: Dossier) -> "DossierEvent":
+        """The timeline's first line, unsaved: written when the dossier is entered in the books,
+        and shown from the dossier itself until then."""
+        return cls(
+            dossier=dossier,
+            kind=cls.Kind.SUBMITTED,
+            status=Dossier.Status.RECEIVED,
+            at=dossier.received_at,
+            note=Channel(dossier.channel).label,
+        )
 
 
 class HandBack(models.Model):

@@ -13,7 +13,7 @@ from agencies.models import Centre
 from agencies.selectors import scope_of
 from divisions.addresses import fold
 
-from .models import Attachment, Dossier, Draft, Procedure
+from .models import Attachment, Dossier, DossierEvent, Draft, Procedure
 
 
 def procedures_search(query: str = "") -> QuerySet[Procedure]:
@@ -22,6 +22,15 @@ def procedures_search(query: str = "") -> QuerySet[Procedure]:
     for word in fold(query).split():
         procedures = procedures.filter(search_text__contains=word)
     return procedures
+
+
+def events_of(dossier: Dossier) -> list[DossierEvent]:
+    """The citizen's timeline. A dossier filed a moment ago and not yet entered in the books
+    already shows that it was filed."""
+    events = list(dossier.events.all())
+    if dossier.entered_at is None and not events:
+        events.append(DossierEvent.submitted(dossier))
+    return events
 
 
 def drafts_of(user) -> QuerySet[Draft]:

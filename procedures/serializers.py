@@ -12,7 +12,7 @@ from rest_framework import serializers
 
 from routing.serializers import TrailSerializer
 
-from . import eforms
+from . import eforms, selectors
 from .fees import fee_summary
 from .models import Channel, Dossier, DossierEvent, Draft, Procedure
 
@@ -371,7 +371,7 @@ class DossierDocumentSerializer(serializers.Serializer):
 
 
 class DossierDetailSerializer(DossierSerializer):
-    timeline = EventSerializer(many=True, source="events")
+    timeline = serializers.SerializerMethodField()
     attachments = serializers.SerializerMethodField()
     documents = serializers.SerializerMethodField()
     trail = serializers.SerializerMethodField(
@@ -387,6 +387,10 @@ class DossierDetailSerializer(DossierSerializer):
             "attachments",
             "documents",
         ]
+
+    @extend_schema_field(EventSerializer(many=True))
+    def get_timeline(self, dossier):
+        return EventSerializer(selectors.events_of(dossier), many=True).data
 
     @extend_schema_field(TrailSerializer(many=True))
     def get_trail(self, dossier):

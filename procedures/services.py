@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import logging
 from pathlib import Path
 
 import yaml
@@ -29,6 +30,8 @@ from .models import (
     HandBack,
     Procedure,
 )
+
+logger = logging.getLogger(__name__)
 
 CATALOGUE_FILE = Path(__file__).resolve().parent / "data" / "procedures.yaml"
 DEFAULT_DECLARATION = (
@@ -188,7 +191,12 @@ def dossier_submit(
     received_at: datetime.datetime | None = None,
     draft: Draft | None = None,
 ) -> Dossier:
-    """File a dossier: number it, compute its fee and due date, freeze its data, queue the receipt."""
+    """File a dossier: number it, compute its fee and due date, freeze its data.
+
+    Only what the citizen must see at once is written here: the filing transaction holds the
+    centre's daily sequence row locked, so it stays short. A worker enters the dossier in the books
+    a moment later (`dossiers_enter`).
+    """
     procedure = form.procedure
     received_at = received_at or timezone.now()
     local_day = timezone.localtime(received_at).date()
@@ -227,28 +235,59 @@ def dossier_submit(
             content_type=earlier.content_type,
             size=earlier.size,
         )
-    DossierEvent.objects.create(
-        dossier=dossier,
-        kind=DossierEvent.Kind.SUBMITTED,
-        status=Dossier.Status.RECEIVED,
-        at=received_at,
-        note=Channel(channel).label,
-    )
     if draft is not None:
         draft.delete()
-    from dashboard.services import figures_received
-
-    figures_received(dossier=dossier)
-
-    from routing.services import dossier_route_start
-
-    dossier_route_start(dossier=dossier)
-
-    from .tasks import dossier_receipt_record
-
-    # robust: a broker that is down must not turn a filed dossier into an error page.
-    transaction.on_commit(lambda: dossier_receipt_record.delay(dossier.pk), robust=True)
     return dossier
+
+
+def dossier_enter(*, dossier_id: int) -> bool:
+    """Enter a filed dossier in the books: its timeline, the day's figures, the start of its route
+    and its receipt (form 01, PDF and notice). False when it was entered already: a second run,
+    or a second worker, changes nothing."""
+    with transaction.atomic():
+        # Skip a row another worker is entering; the update's condition still guards SQLite, which
+        # has no row locks (its writers take turns).
+        waiting = Dossier.objects.filter(pk=dossier_id, entered_at__isnull=True)
+        if waiting.select_for_update(skip_locked=True).values_list("pk", flat=True).first() is None:
+            return False
+        if not waiting.update(entered_at=timezone.now()):
+            return False
+        related = ("procedure", "centre__ward", "submitted_by")
+        dossier = Dossier.objects.select_related(*related).get(pk=dossier_id)
+        DossierEvent.submitted(dossier).save()
+        from dashboard.services import figures_received
+        from routing.services import dossier_route_start
+
+        figures_received(dossier=dossier)
+        dossier_route_start(dossier=dossier)
+        receipt_record(dossier_id=dossier.pk)
+    return True
+
+
+def dossiers_enter(*, limit: int = 2000) -> int:
+    """Enter the dossiers filed since the last run, oldest first; returns how many.
+
+    Run every few seconds by the scheduler, so filing publishes nothing. Several workers may run it
+    at once: each skips the rows another holds. A dossier that fails is logged and left for the
+    next run; it never holds up the others.
+    """
+    entered, tried = 0, set()  # tried: entered here, by another worker, or failed
+    while len(tried) < limit:
+        waiting = list(
+            Dossier.objects.filter(entered_at__isnull=True)
+            .exclude(pk__in=tried)
+            .order_by("received_at")
+            .values_list("pk", flat=True)[:100]
+        )
+        if not waiting:
+            break
+        for dossier_id in waiting:
+            tried.add(dossier_id)
+            try:
+                entered += dossier_enter(dossier_id=dossier_id)
+            except Exception:
+                logger.exception("dossier %s not entered; the next run retries", dossier_id)
+    return entered
 
 
 @transaction.atomic

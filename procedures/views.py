@@ -238,7 +238,7 @@ def dossier_detail(request, code):
         "procedures/dossier.html",
         {
             "dossier": dossier,
-            "events": dossier.events.all(),
+            "events": selectors.events_of(dossier),
             "routing_current": current_steps(dossier),
             "routing_timeline": timeline_of(dossier),
         },

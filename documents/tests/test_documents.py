@@ -166,3 +166,32 @@ def test_a_supervisor_revokes_with_a_reason_and_the_page_says_so(client, issued)
     body = client.get(reverse("documents:verify", args=[issued.code])).content.decode()
     assert "đã bị thu hồi" in body
     assert "Cấp nhầm người" in body
+
+
+def test_the_sweep_asks_again_for_documents_left_without_their_pdf(civil_status, monkeypatch):
+    import datetime
+
+    from django.utils import timezone
+
+    from documents import tasks
+    from documents.services import documents_sweep
+
+    asked = []
+    monkeypatch.setattr(tasks.generate_document, "delay", asked.append)
+
+    def requested(key, minutes_ago):
+        document = document_request(
+            key=key, kind=Document.Kind.MARITAL_STATUS, issuer=civil_status, number=key, context={}
+        )
+        Document.objects.filter(pk=document.pk).update(
+            created_at=timezone.now() - datetime.timedelta(minutes=minutes_ago)
+        )
+        return document
+
+    lost = requested("lost", 5)  # its publish failed while the broker was down
+    requested("fresh", 0)  # being generated right now
+    requested("abandoned", 2 * 24 * 60)  # failed for two days: for a person to look at
+    done = requested("done", 5)
+    Document.objects.filter(pk=done.pk).update(status=Document.Status.ISSUED)
+    assert documents_sweep() == 1
+    assert asked == [lost.pk]

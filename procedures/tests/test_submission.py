@@ -1,5 +1,4 @@
 import datetime
-import threading
 import zoneinfo
 
 import pytest
@@ -8,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from procedures.models import DailySequence, Dossier, DossierEvent, Procedure
-from procedures.services import dossier_submit, receipt_record
-from procedures.tasks import dossier_receipt_record
+from procedures.services import dossier_enter, dossier_submit, dossiers_enter, receipt_record
+from procedures.tasks import dossiers_enter as dossiers_enter_task
 
 HANOI = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -47,7 +46,10 @@ def test_code_status_fee_and_due_date(catalogue, centre, filer, django_capture_o
     assert first.due_date == datetime.date(2026, 11, 26)
     assert first.due_at == datetime.datetime(2026, 11, 26, 17, tzinfo=HANOI)  # the close of that day
     assert first.form.version == 1
-    assert len(callbacks) == 2  # the receipt is queued after commit, not during the transaction
+    # Filing publishes nothing and writes nothing else: the scheduler's next run enters it.
+    assert callbacks == []
+    assert first.entered_at is None
+    assert not first.events.exists()
 
 
 def test_sequence_restarts_each_day_and_per_centre(catalogue, centre, filer):
@@ -62,13 +64,41 @@ def test_sequence_restarts_each_day_and_per_centre(catalogue, centre, filer):
     assert DailySequence.objects.count() == 2
 
 
-def test_receipt_is_recorded_once(catalogue, centre, filer):
-    dossier = _submit(procedure=Procedure.objects.first(), centre=centre, filer=filer)
-    dossier_receipt_record(dossier.pk)
-    dossier_receipt_record(dossier.pk)  # a retried task changes nothing
-    receipt_record(dossier_id=dossier.pk)
-    assert dossier.events.filter(kind=DossierEvent.Kind.RECEIPT).count() == 1
+def test_entering_records_the_timeline_figures_route_and_receipt_once(catalogue, centre, filer):
+    from dashboard.models import DailyFigure
+    from routing.models import Transition
+
+    procedure = Procedure.objects.get(slug="dang-ky-khai-sinh")
+    dossier = _submit(procedure=procedure, centre=centre, filer=filer)
+    assert dossier_enter(dossier_id=dossier.pk) is True
+    assert dossier_enter(dossier_id=dossier.pk) is False  # a second run changes nothing
+    receipt_record(dossier_id=dossier.pk)  # nor does the receipt, recorded again
+    dossier.refresh_from_db()
+    assert dossier.entered_at is not None
     assert list(dossier.events.values_list("kind", flat=True)) == ["submitted", "receipt"]
+    assert dossier.events.get(kind=DossierEvent.Kind.SUBMITTED).at == dossier.received_at
+    assert sum(DailyFigure.objects.values_list("received", flat=True)) == 1
+    assert Transition.objects.filter(dossier=dossier).count() == 1
+
+
+def test_the_scheduled_run_enters_every_waiting_dossier_oldest_first(catalogue, centre, filer, caplog):
+    procedure = Procedure.objects.get(slug="dang-ky-tam-tru")
+    start = datetime.datetime(2026, 11, 25, 9, tzinfo=HANOI)
+    filed = [
+        _submit(procedure=procedure, centre=centre, filer=filer, received_at=at)
+        for at in (start, start + datetime.timedelta(minutes=1), start + datetime.timedelta(minutes=2))
+    ]
+    # One dossier that cannot be entered (its data was damaged) is logged and left for the next
+    # run; it does not hold up the others.
+    broken = filed[1]
+    Dossier.objects.filter(pk=broken.pk).update(channel="pigeon")
+    assert dossiers_enter_task() == 2
+    assert "not entered" in caplog.text
+    entered = Dossier.objects.filter(entered_at__isnull=False).order_by("entered_at")
+    assert list(entered.values_list("pk", flat=True)) == [filed[0].pk, filed[2].pk]
+    Dossier.objects.filter(pk=broken.pk).update(channel="online")
+    assert dossiers_enter() == 1
+    assert dossiers_enter() == 0
 
 
 def test_old_dossiers_keep_their_form_version(catalogue, centre, filer):
@@ -85,38 +115,39 @@ def test_old_dossiers_keep_their_form_version(catalogue, centre, filer):
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="row locks need PostgreSQL; SQLite serialises all writes"
 )
-def test_fifty_parallel_submissions_get_fifty_consecutive_codes(centre, filer):
+def test_fifty_parallel_submissions_get_fifty_consecutive_codes(centre, filer, at_once):
     from procedures.services import procedures_load
 
     procedures_load()
     procedure = Procedure.objects.get(slug="dang-ky-khai-sinh")
-    barrier = threading.Barrier(50)
-    codes, errors = [], []
-
-    def file_one():
-        try:
-            barrier.wait()
-            codes.append(_submit(procedure=procedure, centre=centre, filer=filer).code)
-        except Exception as error:  # noqa: BLE001 — reported below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=file_one) for _ in range(50)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    codes = at_once(50, lambda: _submit(procedure=procedure, centre=centre, filer=filer).code)
     day = timezone.localdate().strftime("%y%m%d")
     assert sorted(codes) == [f"{centre.code}-{day}-{n:04d}" for n in range(1, 51)]
     assert Dossier.objects.count() == 50
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="row locks need PostgreSQL; SQLite serialises all writes"
+)
+def test_two_workers_entering_at_once_enter_each_dossier_once(centre, filer, at_once):
+    from dashboard.models import DailyFigure
+    from procedures.services import procedures_load
+
+    procedures_load()
+    procedure = Procedure.objects.get(slug="dang-ky-khai-sinh")
+    for _ in range(40):
+        _submit(procedure=procedure, centre=centre, filer=filer)
+    assert sum(at_once(2, dossiers_enter)) == 40
+    assert not Dossier.objects.filter(entered_at__isnull=True).exists()
+    assert DossierEvent.objects.filter(kind=DossierEvent.Kind.SUBMITTED).count() == 40
+    assert sum(DailyFigure.objects.values_list("received", flat=True)) == 40
+
+
 def test_receipt_and_timeline_only_for_those_concerned(catalogue, centre, filer, client, django_user_model):
     procedure = Procedure.objects.get(slug="chung-thuc-ban-sao-tu-ban-chinh")
     dossier = _submit(procedure=procedure, centre=centre, filer=filer, data={"pages": 1, "copies": 1})
-    receipt_record(dossier_id=dossier.pk)
+    dossier_enter(dossier_id=dossier.pk)
     client.force_login(filer)
     slip = client.get(reverse("procedures:receipt", args=[dossier.code])).content.decode()
     assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in slip

@@ -10,7 +10,7 @@ from connectors.registry import _load
 from connectors.services import connector_call_run, payment_record
 from portal.demo import DEMO_CITIZEN_ID
 from procedures.models import Procedure
-from procedures.services import dossier_submit
+from procedures.services import dossier_enter, dossier_submit
 from routing import services
 from routing.models import OutboxMessage, StepDefinition
 
@@ -82,6 +82,7 @@ def test_business_name_and_fee_are_checked_with_the_dossiers_data(demo, dispatch
         submitted_by=user,
         data={"business_name": "Phở Bà Lan", "trade": "Ăn uống"},
     )
+    dossier_enter(dossier_id=dossier.pk)
     _drain()
     assert dossier.fee == 100000
     name = _checks(dossier)["business_name_unique"]
