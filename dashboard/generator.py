@@ -263,7 +263,7 @@ def _batch(*, size, rng, now, tz, today, days, centres, centre_weights, procedur
             )
             dossiers.append(
                 (pk, code, procedure.pk, forms[procedure.pk], centre.pk, channel, status, citizen_id, name,
-                 submitted_by, "{}", 0, received, due_date, due_at, state, None, None)
+                 submitted_by, "{}", 0, received, due_date, due_at, state, None, None, received)
             )  # fmt: skip
             continue
         events.append((pk, DossierEvent.Kind.STATUS, Dossier.Status.PROCESSING, processing_at, ""))

@@ -64,7 +64,8 @@ def figure_add(
     ]
     if counter_id is not None:
         targets.append((CounterDailyFigure, {"counter_id": counter_id}))
-    with transaction.atomic():
+    # No savepoint: the rows are written together or not at all with the caller's transaction.
+    with transaction.atomic(savepoint=False):
         for model, extra in targets:
             # Two first writers of a day can both find no row and each create one; readers sum the
             # rows. So an increment goes to one row only (the oldest), never to each of them.

@@ -240,54 +240,53 @@ def dossier_submit(
     return dossier
 
 
-def dossier_enter(*, dossier_id: int) -> bool:
-    """Enter a filed dossier in the books: its timeline, the day's figures, the start of its route
-    and its receipt (form 01, PDF and notice). False when it was entered already: a second run,
-    or a second worker, changes nothing."""
-    with transaction.atomic():
-        # Skip a row another worker is entering; the update's condition still guards SQLite, which
-        # has no row locks (its writers take turns).
-        waiting = Dossier.objects.filter(pk=dossier_id, entered_at__isnull=True)
-        if waiting.select_for_update(skip_locked=True).values_list("pk", flat=True).first() is None:
-            return False
-        if not waiting.update(entered_at=timezone.now()):
-            return False
-        related = ("procedure", "centre__ward", "submitted_by")
-        dossier = Dossier.objects.select_related(*related).get(pk=dossier_id)
-        DossierEvent.submitted(dossier).save()
-        from dashboard.services import figures_received
-        from routing.services import dossier_route_start
+def dossiers_enter(*, limit: int = 50, dossier_ids: list[int] | None = None) -> int:
+    """Enter the oldest filed dossiers not yet entered, at most `limit`, in the books: the timeline,
+    the day's figures, the start of the route, the receipt (form 01, PDF and notice). Returns how
+    many it entered.
 
-        figures_received(dossier=dossier)
-        dossier_route_start(dossier=dossier)
-        receipt_record(dossier_id=dossier.pk)
-    return True
-
-
-def dossiers_enter(*, limit: int = 2000) -> int:
-    """Enter the dossiers filed since the last run, oldest first; returns how many.
-
-    Run every few seconds by the scheduler, so filing publishes nothing. Several workers may run it
-    at once: each skips the rows another holds. A dossier that fails is logged and left for the
-    next run; it never holds up the others.
+    The scheduler runs it every PROCEDURES_ENTER_SECONDS, so filing publishes nothing. A run takes
+    one bounded batch and ends, so the hand-offs and PDFs queued meanwhile never wait behind it; a
+    backlog is worked off by the next runs, in parallel on several worker processes: each locks its
+    batch and skips the rows another run holds. A dossier that fails is logged, rolled back to its
+    savepoint and left for the next run; it never holds up the others.
     """
-    entered, tried = 0, set()  # tried: entered here, by another worker, or failed
-    while len(tried) < limit:
-        waiting = list(
-            Dossier.objects.filter(entered_at__isnull=True)
-            .exclude(pk__in=tried)
-            .order_by("received_at")
-            .values_list("pk", flat=True)[:100]
+    entered = 0
+    with transaction.atomic():
+        waiting = Dossier.objects.filter(entered_at__isnull=True)
+        if dossier_ids is not None:
+            waiting = waiting.filter(pk__in=dossier_ids)
+        batch = (
+            waiting.select_for_update(skip_locked=True, of=("self",))
+            .select_related("procedure", "centre__ward", "submitted_by")
+            .order_by("received_at")[:limit]
         )
-        if not waiting:
-            break
-        for dossier_id in waiting:
-            tried.add(dossier_id)
+        for dossier in batch:
             try:
-                entered += dossier_enter(dossier_id=dossier_id)
+                with transaction.atomic():
+                    entered += _enter(dossier)
             except Exception:
-                logger.exception("dossier %s not entered; the next run retries", dossier_id)
+                logger.exception("dossier %s not entered; the next run retries", dossier.code)
     return entered
+
+
+def dossier_enter(*, dossier_id: int) -> bool:
+    """Enter one dossier now; False when it was entered already (a second call changes nothing)."""
+    return dossiers_enter(dossier_ids=[dossier_id]) == 1
+
+
+def _enter(dossier: Dossier) -> bool:
+    # The condition guards SQLite, which has no row locks (its writers take turns).
+    if not Dossier.objects.filter(pk=dossier.pk, entered_at__isnull=True).update(entered_at=timezone.now()):
+        return False
+    from dashboard.services import figures_received
+    from routing.services import dossier_route_start
+
+    DossierEvent.submitted(dossier).save()
+    figures_received(dossier=dossier)
+    dossier_route_start(dossier=dossier)
+    _receipt(dossier, first=True)
+    return True
 
 
 @transaction.atomic
@@ -297,32 +296,52 @@ def receipt_record(*, dossier_id: int) -> DossierEvent:
     Safe to run twice: the event and the document are both keyed on the dossier.
     """
     dossier = (
-        Dossier.objects.select_for_update().select_related("procedure", "centre__ward").get(pk=dossier_id)
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("procedure", "centre__ward", "submitted_by")
+        .get(pk=dossier_id)
     )
-    receipt_document_request(dossier=dossier)
+    return _receipt(dossier, first=False)
+
+
+def _receipt(dossier: Dossier, *, first: bool) -> DossierEvent:
+    # first: the dossier is being entered in this transaction, so it has no receipt event yet.
     from notifications.services import notify
 
+    applicant = _applicant_account(dossier)
+    receipt_document_request(dossier=dossier, owner=applicant)
     notify(
         key=f"dossier_received:{dossier.code}",
         kind="dossier_received",
         citizen_id=dossier.applicant_citizen_id,
+        user=applicant if applicant is not None and applicant.is_active else None,
         dossier=dossier,
     )
+    fields = {
+        "status": dossier.status,
+        "at": timezone.now(),
+        "note": _("Hẹn trả kết quả ngày %(date)s") % {"date": dossier.due_date.strftime("%d/%m/%Y")},
+    }
+    if first:
+        return DossierEvent.objects.create(dossier=dossier, kind=DossierEvent.Kind.RECEIPT, **fields)
     event, _created = DossierEvent.objects.get_or_create(
-        dossier=dossier,
-        kind=DossierEvent.Kind.RECEIPT,
-        defaults={
-            "status": dossier.status,
-            "at": timezone.now(),
-            "note": _("Hẹn trả kết quả ngày %(date)s") % {"date": dossier.due_date.strftime("%d/%m/%Y")},
-        },
+        dossier=dossier, kind=DossierEvent.Kind.RECEIPT, defaults=fields
     )
     return event
 
 
-def receipt_document_request(*, dossier: Dossier):
-    """The signed PDF of form 01, issued by the centre's reception unit and held by the applicant."""
+def _applicant_account(dossier: Dossier):
+    """The applicant's own account, if they have one: most file for themselves, and then it is the
+    filer, already at hand."""
     from accounts.models import User
+
+    if dossier.submitted_by.citizen_id == dossier.applicant_citizen_id:
+        return dossier.submitted_by
+    return User.objects.filter(citizen_id=dossier.applicant_citizen_id).first()
+
+
+def receipt_document_request(*, dossier: Dossier, owner=None):
+    """The signed PDF of form 01, issued by the centre's reception unit and held by the applicant
+    (`owner`: their account, when the caller has it at hand)."""
     from agencies.selectors import reception_of
     from documents.models import Document
     from documents.services import document_request
@@ -337,7 +356,7 @@ def receipt_document_request(*, dossier: Dossier):
         issuer=issuer,
         number=dossier.code,
         subject_ref=dossier.code,
-        owner=User.objects.filter(citizen_id=dossier.applicant_citizen_id).first(),
+        owner=owner if owner is not None else _applicant_account(dossier),
         holder_name=dossier.applicant_name,
         context={
             "dossier_code": dossier.code,

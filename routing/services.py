@@ -474,7 +474,9 @@ def _open_stage(dossier: Dossier, stage: int, *, at: datetime.datetime) -> list[
 
 def _route_start(*, dossier_id: int) -> None:
     dossier = (
-        Dossier.objects.select_for_update().select_related("procedure", "centre__ward").get(pk=dossier_id)
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("procedure", "centre__ward")
+        .get(pk=dossier_id)
     )
     first = _next_stage(dossier, 0)
     if first is None:
@@ -502,7 +504,9 @@ def _route_start(*, dossier_id: int) -> None:
 
 def _stage_open(*, dossier_id: int, stage: int | None, dossier: Dossier | None = None) -> None:
     dossier = dossier or (
-        Dossier.objects.select_for_update().select_related("procedure", "centre__ward").get(pk=dossier_id)
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("procedure", "centre__ward")
+        .get(pk=dossier_id)
     )
     if stage is None or dossier.status in (Dossier.Status.REFUSED, STOPPED):
         return
@@ -889,7 +893,9 @@ def step_resubmit(*, step: DossierStep, actor, note: str = "") -> DossierStep:
 
 
 def _close_open_steps(dossier: Dossier, *, actor, note: str, at) -> None:
-    for other in dossier.steps.select_for_update().filter(state__in=OPEN_STATES).select_related("agency"):
+    for other in (
+        dossier.steps.select_for_update(of=("self",)).filter(state__in=OPEN_STATES).select_related("agency")
+    ):
         _record(
             dossier=dossier,
             step=other,
@@ -949,7 +955,9 @@ def dossier_stop(*, dossier: Dossier, actor, reasons: list[str]) -> Dossier:
     if not reasons:
         raise RoutingError(_("Hãy ghi rõ lý do dừng giải quyết."))
     dossier = (
-        Dossier.objects.select_for_update().select_related("procedure", "centre__ward").get(pk=dossier.pk)
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("procedure", "centre__ward")
+        .get(pk=dossier.pk)
     )
     if dossier.settled_at is not None:
         raise NotNow(_("Hồ sơ đã được giải quyết xong."))
