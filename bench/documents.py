@@ -80,7 +80,7 @@ def main() -> None:
     # Bare runs are spread through the signed ones, so a noisy neighbour on the machine slows
     # both alike and the ratio compares like with like.
     every = max(1, DOCUMENTS // BARE_RUNS)
-    bare, timings, rss_after_100, raw_after_100 = [], [], None, None
+    bare, timings, rss_after_100, raw_after_100, rss_half = [], [], None, None, None
     for index in range(DOCUMENTS):
         timings.append(generate(index))
         if index % every == 0:
@@ -88,6 +88,8 @@ def main() -> None:
         if index == 99:
             raw_after_100 = rss_mb()
             rss_after_100 = rss_mb(settled=True)
+        if index == DOCUMENTS // 2 - 1:
+            rss_half = rss_mb(settled=True)
     raw_end = rss_mb()
     rss_end = rss_mb(settled=True)
     growth = rss_end - (rss_after_100 if rss_after_100 is not None else rss_end)
@@ -98,7 +100,8 @@ def main() -> None:
     print(f"signed result: median {median:.1f} ms, p95 {p95:.1f} ms (render + QR + seal + PAdES + store)")
     print(f"bare WeasyPrint on the same HTML: median {bare_median:.1f} ms")
     print(
-        f"worker RSS settled: {rss_after_100 or float('nan'):.1f} MB after 100, {rss_end:.1f} MB after "
+        f"worker RSS settled: {rss_after_100 or float('nan'):.1f} MB after 100, "
+        f"{rss_half or float('nan'):.1f} MB after {DOCUMENTS // 2}, {rss_end:.1f} MB after "
         f"{DOCUMENTS} (as read: {raw_after_100 or float('nan'):.1f} MB, {raw_end:.1f} MB)"
     )
     print(
