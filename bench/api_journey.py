@@ -1,8 +1,9 @@
 """A citizen's whole journey through the API only, against a server this script starts.
 
 Run: .venv/bin/python bench/api_journey.py
-A fresh database with the demo data, gunicorn (2 workers) and a real Celery worker (the receipt
-PDF is made and signed by the worker, as in production). Then, over HTTP, as the demo citizen:
+A fresh database with the demo data, gunicorn (2 workers) and a real Celery worker with the
+scheduler (the dossier is entered and its receipt PDF made and signed by the worker, as in
+production). Then, over HTTP, as the demo citizen:
 
   token → catalogue → procedure → form definition → draft → step (prefilled values + her
   answers) → submit → status and timeline → receipt PDF download → public verification of it.
@@ -267,12 +268,26 @@ def main() -> None:
         DOCUMENTS_PKI_DIR=str(ROOT / "var" / "bench-pki"),
         MEDIA_ROOT=str(ROOT / "var" / "bench-media"),
         DATABASE_URL=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/motcua_api_journey"),
+        CELERY_QUEUE=f"bench-journey-{os.getpid()}",  # none of another run's leftovers
     )
     print(f"cores={os.cpu_count()} database={env['DATABASE_URL'].rsplit('/', 1)[-1]}", flush=True)
     fresh_database(env)
     enrol_authenticators(env)
     worker = subprocess.Popen(
-        [str(Path(sys.executable).parent / "celery"), "-A", "portal", "worker", "-l", "WARNING", "-c", "1"],
+        # With the scheduler (--beat): its runs enter filed dossiers in the books, as in production.
+        [
+            str(Path(sys.executable).parent / "celery"),
+            "-A",
+            "portal",
+            "worker",
+            "-l",
+            "WARNING",
+            "-c",
+            "1",
+            "--beat",
+            "--schedule",
+            str(ROOT / "var" / "bench-journey-beat-schedule"),
+        ],  # fmt: skip
         cwd=ROOT,
         env=env,
     )
