@@ -161,3 +161,16 @@ def test_receipt_and_timeline_only_for_those_concerned(catalogue, centre, filer,
     )
     assert client.get(reverse("procedures:receipt", args=[dossier.code])).status_code == 404
     assert client.get(reverse("procedures:dossier", args=[dossier.code])).status_code == 404
+
+
+def test_a_dossier_not_yet_entered_already_shows_that_it_was_filed(catalogue, centre, filer, client):
+    procedure = Procedure.objects.get(slug="dang-ky-tam-tru")
+    dossier = _submit(procedure=procedure, centre=centre, filer=filer, channel="counter")
+    client.force_login(filer)
+    before = client.get(reverse("procedures:dossier", args=[dossier.code])).content.decode()
+    assert "<strong>Nộp hồ sơ</strong>" in before
+    assert "Tại quầy" in before  # its channel
+    dossier_enter(dossier_id=dossier.pk)
+    after = client.get(reverse("procedures:dossier", args=[dossier.code])).content.decode()
+    assert after.count("<strong>Nộp hồ sơ</strong>") == 1  # the entered event, not a second line
+    assert "<strong>Cấp giấy tiếp nhận và hẹn trả kết quả</strong>" in after
