@@ -7,10 +7,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 from procedures.models import DailySequence, Dossier, DossierEvent, Procedure
-from procedures.services import dossier_enter, dossier_submit, dossiers_enter, receipt_record
+from procedures.services import dossier_enter, dossier_submit, dossiers_enter, procedures_load, receipt_record
 from procedures.tasks import dossiers_enter as dossiers_enter_task
 
 HANOI = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def parallel_on_postgresql(test):
+    """Committed data seen from other connections, and PostgreSQL's row locks (SQLite has none:
+    it serialises every write)."""
+    test = pytest.mark.django_db(transaction=True)(test)
+    return pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="row locks need PostgreSQL; SQLite serialises all writes"
+    )(test)
 
 
 def _submit(*, procedure, centre, filer, received_at=None, data=None, channel="online"):
@@ -111,13 +120,8 @@ def test_old_dossiers_keep_their_form_version(catalogue, centre, filer):
     assert (old.form.version, new.form.version) == (1, 2)
 
 
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="row locks need PostgreSQL; SQLite serialises all writes"
-)
+@parallel_on_postgresql
 def test_fifty_parallel_submissions_get_fifty_consecutive_codes(centre, filer, at_once):
-    from procedures.services import procedures_load
-
     procedures_load()
     procedure = Procedure.objects.get(slug="dang-ky-khai-sinh")
     codes = at_once(50, lambda: _submit(procedure=procedure, centre=centre, filer=filer).code)
@@ -126,13 +130,9 @@ def test_fifty_parallel_submissions_get_fifty_consecutive_codes(centre, filer, a
     assert Dossier.objects.count() == 50
 
 
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="row locks need PostgreSQL; SQLite serialises all writes"
-)
+@parallel_on_postgresql
 def test_two_workers_entering_at_once_enter_each_dossier_once(centre, filer, at_once):
     from dashboard.models import DailyFigure
-    from procedures.services import procedures_load
 
     procedures_load()
     procedure = Procedure.objects.get(slug="dang-ky-khai-sinh")
