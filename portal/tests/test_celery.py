@@ -30,3 +30,25 @@ def test_a_task_round_trips_through_a_real_worker():
 
 def test_beat_schedule_lives_in_code():
     assert app.conf.beat_schedule["worker-heartbeat"]["task"] == "portal.tasks.heartbeat"
+
+
+def test_the_every_second_runs_log_only_when_they_did_something():
+    import logging
+
+    from celery.app.trace import LOG_FAILURE, LOG_RECEIVED, LOG_SUCCESS
+
+    from portal.celery import RoutineRunsQuiet
+
+    def kept(msg, args):
+        record = logging.LogRecord("celery", logging.INFO, __file__, 1, msg, None, None)
+        record.args = args  # a dict, as celery passes it (LogRecord's constructor unwraps a 1-tuple)
+        return RoutineRunsQuiet().filter(record)
+
+    enter = "procedures.dossiers_enter"
+    assert not kept(LOG_RECEIVED, {"name": enter, "id": "x"})
+    assert not kept(LOG_SUCCESS, {"name": enter, "id": "x", "runtime": 0.004, "return_value": "0"})
+    assert kept(LOG_SUCCESS, {"name": enter, "id": "x", "runtime": 0.2, "return_value": "12"})
+    assert kept(LOG_FAILURE, {"name": enter, "id": "x", "exc": "OperationalError", "description": "raised"})
+    assert not kept("Scheduler: Sending due task %s (%s)", ("procedures-dossiers-enter", enter))
+    assert kept("Scheduler: Sending due task %s (%s)", ("worker-heartbeat", "portal.tasks.heartbeat"))
+    assert kept(LOG_RECEIVED, {"name": "documents.tasks.generate_document", "id": "y"})
