@@ -285,26 +285,14 @@ def _enter(dossier: Dossier) -> bool:
     DossierEvent.submitted(dossier).save()
     figures_received(dossier=dossier)
     dossier_route_start(dossier=dossier)
-    _receipt(dossier, first=True)
+    receipt_record(dossier=dossier)
     return True
 
 
-@transaction.atomic
-def receipt_record(*, dossier_id: int) -> DossierEvent:
-    """Record that the receipt-and-appointment slip (form 01) was issued, and ask for its signed PDF.
-
-    Safe to run twice: the event and the document are both keyed on the dossier.
-    """
-    dossier = (
-        Dossier.objects.select_for_update(of=("self",))
-        .select_related("procedure", "centre__ward", "submitted_by")
-        .get(pk=dossier_id)
-    )
-    return _receipt(dossier, first=False)
-
-
-def _receipt(dossier: Dossier, *, first: bool) -> DossierEvent:
-    # first: the dossier is being entered in this transaction, so it has no receipt event yet.
+def receipt_record(*, dossier: Dossier) -> DossierEvent:
+    """Record that the receipt-and-appointment slip (form 01) was issued, ask for its signed PDF and
+    tell the applicant. Called once per dossier, by entering it in the books (`_enter`), in that
+    transaction; the partial unique constraint on the receipt event still guards a second call."""
     from notifications.services import notify
 
     applicant = _applicant_account(dossier)
@@ -316,17 +304,13 @@ def _receipt(dossier: Dossier, *, first: bool) -> DossierEvent:
         user=applicant if applicant is not None and applicant.is_active else None,
         dossier=dossier,
     )
-    fields = {
-        "status": dossier.status,
-        "at": timezone.now(),
-        "note": _("Hẹn trả kết quả ngày %(date)s") % {"date": dossier.due_date.strftime("%d/%m/%Y")},
-    }
-    if first:
-        return DossierEvent.objects.create(dossier=dossier, kind=DossierEvent.Kind.RECEIPT, **fields)
-    event, _created = DossierEvent.objects.get_or_create(
-        dossier=dossier, kind=DossierEvent.Kind.RECEIPT, defaults=fields
+    return DossierEvent.objects.create(
+        dossier=dossier,
+        kind=DossierEvent.Kind.RECEIPT,
+        status=dossier.status,
+        at=timezone.now(),
+        note=_("Hẹn trả kết quả ngày %(date)s") % {"date": dossier.due_date.strftime("%d/%m/%Y")},
     )
-    return event
 
 
 def _applicant_account(dossier: Dossier):
@@ -339,9 +323,9 @@ def _applicant_account(dossier: Dossier):
     return User.objects.filter(citizen_id=dossier.applicant_citizen_id).first()
 
 
-def receipt_document_request(*, dossier: Dossier, owner=None):
+def receipt_document_request(*, dossier: Dossier, owner):
     """The signed PDF of form 01, issued by the centre's reception unit and held by the applicant
-    (`owner`: their account, when the caller has it at hand)."""
+    (`owner`: their account, or None)."""
     from agencies.selectors import reception_of
     from documents.models import Document
     from documents.services import document_request
@@ -356,7 +340,7 @@ def receipt_document_request(*, dossier: Dossier, owner=None):
         issuer=issuer,
         number=dossier.code,
         subject_ref=dossier.code,
-        owner=owner if owner is not None else _applicant_account(dossier),
+        owner=owner,
         holder_name=dossier.applicant_name,
         context={
             "dossier_code": dossier.code,

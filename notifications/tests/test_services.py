@@ -13,7 +13,7 @@ from notifications.services import (
     notifications_sweep,
     notify,
 )
-from procedures.services import receipt_record
+from procedures.services import dossier_enter
 
 Status = Notification.Status
 
@@ -104,9 +104,9 @@ def test_the_same_key_twice_writes_one_row_per_channel(
     assert len(dispatched) == 2  # the second call queued nothing
 
 
-def test_the_receipt_task_run_twice_notifies_once(dossier, citizen, dispatched):
-    receipt_record(dossier_id=dossier.pk)
-    receipt_record(dossier_id=dossier.pk)  # the worker retried
+def test_entering_run_twice_notifies_the_receipt_once(dossier, citizen, dispatched):
+    dossier_enter(dossier_id=dossier.pk)
+    dossier_enter(dossier_id=dossier.pk)  # a second run
     assert Notification.objects.filter(dossier=dossier, kind="dossier_received").count() == 3
 
 

@@ -6,7 +6,7 @@ from documents.models import Document
 from documents.services import document_generate
 from documents.tests.pdftools import pdf_text
 from procedures.models import Procedure
-from procedures.services import dossier_submit, receipt_record
+from procedures.services import dossier_enter, dossier_submit
 
 
 @pytest.fixture
@@ -34,8 +34,8 @@ def test_the_receipt_becomes_a_signed_pdf_held_by_the_applicant(
         submitted_by=filer,
         data={"pages": 1, "copies": 1},
     )
-    receipt_record(dossier_id=dossier.pk)
-    receipt_record(dossier_id=dossier.pk)  # the worker retried: still one document
+    dossier_enter(dossier_id=dossier.pk)
+    dossier_enter(dossier_id=dossier.pk)  # a second run: still one document
 
     document = Document.objects.get(kind=Document.Kind.RECEIPT, subject_ref=dossier.code)
     assert (document.issuer, document.owner) == (reception, filer)

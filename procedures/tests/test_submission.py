@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from procedures.models import DailySequence, Dossier, DossierEvent, Procedure
-from procedures.services import dossier_enter, dossier_submit, dossiers_enter, procedures_load, receipt_record
+from procedures.services import dossier_enter, dossier_submit, dossiers_enter, procedures_load
 from procedures.tasks import dossiers_enter as dossiers_enter_task
 
 HANOI = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
@@ -81,7 +81,6 @@ def test_entering_records_the_timeline_figures_route_and_receipt_once(catalogue,
     dossier = _submit(procedure=procedure, centre=centre, filer=filer)
     assert dossier_enter(dossier_id=dossier.pk) is True
     assert dossier_enter(dossier_id=dossier.pk) is False  # a second run changes nothing
-    receipt_record(dossier_id=dossier.pk)  # nor does the receipt, recorded again
     dossier.refresh_from_db()
     assert dossier.entered_at is not None
     assert list(dossier.events.values_list("kind", flat=True)) == ["submitted", "receipt"]
