@@ -11,6 +11,7 @@ import logging
 import os
 
 from celery import Celery
+from celery.app.trace import LOG_RECEIVED, LOG_SUCCESS
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
@@ -28,8 +29,6 @@ class RoutineRunsQuiet(logging.Filter):
     failed, is still logged."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        from celery.app.trace import LOG_RECEIVED, LOG_SUCCESS
-
         args = record.args
         if record.msg in (LOG_RECEIVED, LOG_SUCCESS) and isinstance(args, dict):
             return not (args.get("name") in ROUTINE_TASKS and args.get("return_value", "0") == "0")

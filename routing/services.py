@@ -339,7 +339,8 @@ def _record(*, dossier, to_state, key=None, step=None, actor=None, at=None, **fi
 
 
 def dossier_route_start(*, dossier: Dossier) -> OutboxMessage | None:
-    """Called by `dossier_submit` in its transaction: fix the deadline and queue the first hand-off."""
+    """Called when a dossier is entered in the books (`procedures.services.dossiers_enter`), in that
+    transaction: record the filing on the trail and queue the first hand-off."""
     _record(
         dossier=dossier,
         key=f"submitted:{dossier.pk}",
