@@ -38,6 +38,17 @@ def _calendar_forgotten():
     clock.forget()
 
 
+@pytest.fixture(autouse=True)
+def _catalogue_forgotten():
+    """Form versions, procedures and centres are kept per process; a rolled-back test's rows must
+    not outlive it (SQLite hands the same ids out again)."""
+    from procedures import selectors
+
+    selectors.forget_kept()
+    yield
+    selectors.forget_kept()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _fast_password_hashing(django_test_environment):
     """Tests only: MD5 instead of Argon2, so creating users costs nothing. Production settings keep

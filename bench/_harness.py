@@ -140,11 +140,26 @@ def load(host: str, path: str, *, clients: int, seconds: float) -> dict:
     for thread in threads:
         thread.join()
     elapsed = time.monotonic() - began
-    latencies.sort()
+    return _figures(latencies, errors=errors, elapsed=elapsed)
+
+
+def _figures(latencies: list[float], *, errors: int, elapsed: float) -> dict:
+    latencies = sorted(latencies)
     return {
         "requests": len(latencies),
         "errors": errors,
+        "elapsed": elapsed,
+        "latencies": latencies,
         "rps": len(latencies) / elapsed,
         "p50_ms": statistics.median(latencies) * 1000 if latencies else float("nan"),
         "p95_ms": percentile(latencies, 0.95) * 1000,
     }
+
+
+def combined(runs: list[dict]) -> dict:
+    """Several `load` runs of one path taken as one: their requests over their summed time."""
+    return _figures(
+        [value for run in runs for value in run["latencies"]],
+        errors=sum(run["errors"] for run in runs),
+        elapsed=sum(run["elapsed"] for run in runs),
+    )

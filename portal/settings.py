@@ -284,6 +284,9 @@ CELERY_BEAT_SCHEDULE["procedures-drafts-purge"] = {"task": "procedures.drafts_pu
 # receipt): filing itself publishes nothing, so this is the delay before routing starts. A run
 # not picked up within a few periods is dropped; the next one does its work.
 PROCEDURES_ENTER_SECONDS = env.float("PROCEDURES_ENTER_SECONDS", default=1.0)
+# Seconds a process keeps form versions, their procedures and centres, read on every wizard step
+# and every filing; a procedure's new fee or time limit shows within this time after a load.
+PROCEDURES_CATALOGUE_CACHE_SECONDS = env.int("PROCEDURES_CATALOGUE_CACHE_SECONDS", default=60)
 CELERY_BEAT_SCHEDULE["procedures-dossiers-enter"] = {
     "task": "procedures.dossiers_enter",
     "schedule": PROCEDURES_ENTER_SECONDS,

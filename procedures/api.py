@@ -204,7 +204,7 @@ class DraftListView(APIView):
 
 
 def _own_draft(request, draft_id):
-    draft = selectors.drafts_of(request.user).filter(pk=draft_id).first()
+    draft = selectors.draft_of(request.user, draft_id)
     if draft is None:
         raise Http404
     return draft, Filing(draft, draft_storage(draft))

@@ -144,7 +144,7 @@ class Filing:
                     reused[name[: -len("__wallet")]] = wallet[value].as_attachment()
                 data[name] = eforms.frozen(value)
         review = form_dict[eforms.REVIEW_STEP].cleaned_data
-        centre = self.draft.centre or Centre.objects.get(pk=review["centre"])
+        centre = selectors.filing_centre(self.draft.centre_id or review["centre"])
         person = population_registry().lookup(self.draft.applicant_citizen_id)
         name = data.get("applicant__full_name") or (person.full_name if person else "")
         return services.dossier_submit(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
@@ -13,7 +15,7 @@ from agencies.models import Centre
 from agencies.selectors import scope_of
 from divisions.addresses import fold
 
-from .models import Attachment, Dossier, DossierEvent, Draft, Procedure
+from .models import Attachment, Dossier, DossierEvent, Draft, FormDefinition, Procedure
 
 
 def procedures_search(query: str = "") -> QuerySet[Procedure]:
@@ -35,6 +37,63 @@ def events_of(dossier: Dossier) -> list[DossierEvent]:
 
 def drafts_of(user) -> QuerySet[Draft]:
     return Draft.objects.filter(owner=user).select_related("form__procedure")
+
+
+# --- what filing reads on every step -----------------------------------------------------------
+# A form version never changes (a changed form is a new version) and a procedure's fee and time
+# limit change only when the catalogue file is loaded, at a release; centres are set up once. So
+# every step of every wizard need not read and decode them again: each process keeps them for
+# PROCEDURES_CATALOGUE_CACHE_SECONDS, and a change shows within that time.
+_kept: dict[tuple, tuple[float, object]] = {}
+
+
+def _keep(key: tuple, load):
+    ttl = settings.PROCEDURES_CATALOGUE_CACHE_SECONDS
+    cached = _kept.get(key)
+    if ttl and cached and cached[0] > time.monotonic():
+        return cached[1]
+    value = load()
+    if ttl and value is not None:
+        _kept[key] = (time.monotonic() + ttl, value)
+    return value
+
+
+def forget_kept() -> None:
+    """Drop what this process keeps (tests, and after loading the catalogue)."""
+    _kept.clear()
+
+
+def form_version(form_id: int) -> FormDefinition:
+    """One version of a form with its procedure, as a draft or a dossier names it."""
+    return _keep(
+        ("form", form_id), lambda: FormDefinition.objects.select_related("procedure").get(pk=form_id)
+    )
+
+
+def current_form(slug: str) -> FormDefinition | None:
+    """The form a new draft of the procedure is started on: its latest version."""
+    return _keep(
+        ("current", slug),
+        lambda: (
+            FormDefinition.objects.select_related("procedure")
+            .filter(procedure__slug=slug)
+            .order_by("-version")
+            .first()
+        ),
+    )
+
+
+def filing_centre(centre_id: int) -> Centre:
+    """The centre a dossier is filed at: its code starts the dossier's code."""
+    return _keep(("centre", int(centre_id)), lambda: Centre.objects.get(pk=centre_id))
+
+
+def draft_of(user, draft_id) -> Draft | None:
+    """One of the person's drafts, with its form version from this process's keep."""
+    draft = Draft.objects.filter(owner=user, pk=draft_id).first()
+    if draft is not None:
+        draft.form = form_version(draft.form_id)
+    return draft
 
 
 def counter_centres_of(user) -> list[Centre]:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from agencies.models import Centre
 from divisions.addresses import fold
 
-from . import deadlines
+from . import deadlines, selectors
 from .fees import fee_amount
 from .models import (
     Attachment,
@@ -82,6 +82,7 @@ def procedures_load(*, path: Path = CATALOGUE_FILE) -> list[Procedure]:
                 procedure=procedure, version=(current.version + 1) if current else 1, definition=form
             )
         loaded.append(procedure)
+    selectors.forget_kept()
     return loaded
 
 
@@ -160,23 +161,46 @@ def drafts_purge(*, older_than: datetime.timedelta | None = None) -> int:
     return len(stale)
 
 
-def _next_code(*, centre: Centre, day: datetime.date) -> str:
-    # One statement takes the next number: the upsert creates the (centre, day) row or locks and
-    # increments it, and the row lock is held until this transaction commits, so two submissions at
-    # the same centre never get the same number and a rolled-back one leaves no gap. It is
-    # `SELECT … FOR UPDATE` + `UPDATE` in one round trip (and no race on the day's first insert).
+def _file_numbered(dossier: Dossier, *, centre: Centre, day: datetime.date) -> Dossier:
+    """Give the dossier the next number of its centre's day, and insert it.
+
+    An upsert creates the (centre, day) row or locks and increments it, and the row lock is held
+    until the transaction commits: two submissions at the same centre never get the same number,
+    and a rolled-back one leaves no gap. Every filing at the centre waits for that lock, so on
+    PostgreSQL the upsert and the dossier's insert are one statement: outside a transaction the
+    lock lasts that statement alone; inside one, `dossier_submit` takes it once the slow work
+    (storing uploads) is done.
+    """
     table = DailySequence._meta.db_table
+    upsert = (
+        f"INSERT INTO {table} (centre_id, day, last) VALUES (%s, %s, 1) "
+        f"ON CONFLICT (centre_id, day) DO UPDATE SET last = {table}.last + 1 RETURNING last"
+    )
+    prefix = f"{centre.code}-{day:%y%m%d}-"
+    if connection.vendor != "postgresql":  # SQLite (the one-machine default) has no INSERT in WITH
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(upsert, [centre.pk, day])
+            (number,) = cursor.fetchone()
+            dossier.code = f"{prefix}{number:04d}"
+            dossier.save(force_insert=True)
+        return dossier
+    quote = connection.ops.quote_name
+    fields = [f for f in Dossier._meta.concrete_fields if not f.primary_key and f.name != "code"]
+    values = [f.get_db_prep_save(f.pre_save(dossier, add=True), connection) for f in fields]
+    code, columns = quote(Dossier._meta.get_field("code").column), ", ".join(quote(f.column) for f in fields)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (centre_id, day, last) VALUES (%s, %s, 1) "
-            f"ON CONFLICT (centre_id, day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-            [centre.pk, day],
+            f"WITH n AS ({upsert}) "
+            f"INSERT INTO {quote(Dossier._meta.db_table)} ({code}, {columns}) "
+            f"SELECT %s || lpad(n.last::text, 4, '0'), {', '.join(['%s'] * len(fields))} FROM n "
+            f"RETURNING {quote(Dossier._meta.pk.column)}, {code}",
+            [centre.pk, day, prefix, *values],
         )
-        (number,) = cursor.fetchone()
-    return f"{centre.code}-{day:%y%m%d}-{number:04d}"
+        dossier.pk, dossier.code = cursor.fetchone()
+    dossier._state.adding, dossier._state.db = False, connection.alias
+    return dossier
 
 
-@transaction.atomic
 def dossier_submit(
     *,
     form: FormDefinition,
@@ -191,17 +215,15 @@ def dossier_submit(
     received_at: datetime.datetime | None = None,
     draft: Draft | None = None,
 ) -> Dossier:
-    """File a dossier: number it, compute its fee and due date, freeze its data.
+    """File a dossier: number it, compute its fee and due date, freeze its data. One transaction.
 
-    Only what the citizen must see at once is written here: the filing transaction holds the
-    centre's daily sequence row locked, so it stays short. A worker enters the dossier in the books
-    a moment later (`dossiers_enter`).
+    Only what the citizen must see at once is written here: the filing holds the centre's daily
+    sequence row locked, so it stays short. A worker enters the dossier in the books a moment
+    later (`dossiers_enter`).
     """
     procedure = form.procedure
     received_at = received_at or timezone.now()
-    local_day = timezone.localtime(received_at).date()
-    dossier = Dossier.objects.create(
-        code=_next_code(centre=centre, day=local_day),
+    dossier = Dossier(
         procedure=procedure,
         form=form,
         centre=centre,
@@ -216,27 +238,43 @@ def dossier_submit(
         due_date=deadlines.due_date(received_at, working_days=procedure.time_limit_days),
         due_at=deadlines.due_at(received_at, working_days=procedure.time_limit_days),
     )
-    for component, upload in (files or {}).items():
-        Attachment.objects.create(
-            dossier=dossier,
-            component=component,
-            file=upload,
-            name=upload.name[:255],
-            content_type=getattr(upload, "content_type", "") or "",
-            size=upload.size,
-        )
-    for component, earlier in (reused or {}).items():
-        # The same stored file, filed again: nothing is copied or uploaded twice.
-        Attachment.objects.create(
-            dossier=dossier,
-            component=component,
-            file=earlier.file.name,
-            name=earlier.name,
-            content_type=earlier.content_type,
-            size=earlier.size,
-        )
-    if draft is not None:
-        draft.delete()
+    day = timezone.localtime(received_at).date()
+    if not (files or reused or draft):
+        return _file_numbered(dossier, centre=centre, day=day)  # one statement is its own transaction
+    # Uploads are written to storage first, so nothing slow runs while the centre's number is held.
+    file_field = Attachment._meta.get_field("file")
+    stored = {
+        component: (file_field.storage.save(file_field.generate_filename(None, upload.name), upload), upload)
+        for component, upload in (files or {}).items()
+    }
+    try:
+        with transaction.atomic():
+            if draft is not None:
+                draft.delete()
+            _file_numbered(dossier, centre=centre, day=day)
+            for component, (name, upload) in stored.items():
+                Attachment.objects.create(
+                    dossier=dossier,
+                    component=component,
+                    file=name,
+                    name=upload.name[:255],
+                    content_type=getattr(upload, "content_type", "") or "",
+                    size=upload.size,
+                )
+            for component, earlier in (reused or {}).items():
+                # The same stored file, filed again: nothing is copied or uploaded twice.
+                Attachment.objects.create(
+                    dossier=dossier,
+                    component=component,
+                    file=earlier.file.name,
+                    name=earlier.name,
+                    content_type=earlier.content_type,
+                    size=earlier.size,
+                )
+    except BaseException:
+        for name, _upload in stored.values():
+            file_field.storage.delete(name)
+        raise
     return dossier
 
 

@@ -100,7 +100,9 @@ class DossierWizard(SessionWizardView):
                     key: request.POST.getlist(key) for key in request.POST if key != "csrfmiddlewaretoken"
                 }
             return redirect(f"{reverse('accounts:login')}?next={request.path}")
-        self.draft = get_object_or_404(selectors.drafts_of(request.user), pk=kwargs["draft_id"])
+        self.draft = selectors.draft_of(request.user, kwargs["draft_id"])
+        if self.draft is None:
+            raise Http404
         request.motcua_draft = self.draft
         self.definition = self.draft.form.definition
         self.form_list = dict(eforms.form_list(self.definition))

@@ -1,5 +1,6 @@
 """Bench-only endpoints: one dossier submission through the real service, and a one-row insert floor."""
 
+import functools
 import itertools
 
 from django.db import connection
@@ -9,7 +10,7 @@ from django.urls import include, path
 from accounts.models import User
 from agencies.models import Centre
 from portal.demo import DEMO_CITIZEN_ID
-from procedures.models import FormDefinition
+from procedures import selectors
 from procedures.services import dossier_submit
 
 CENTRE_CODES = ["000.00.01.H26", "000.00.02.H26", "000.00.03.H26"]
@@ -29,28 +30,35 @@ _turn = itertools.count()
 
 
 def submit(request):
-    # Looked up per request, as the wizard's last step does; a GET only because the load tool sends GETs.
-    # ?spread=1 takes the demo's centres in turn (each has its own daily sequence row), as real
-    # traffic spreads over many centres; without it every submission contends for one row.
-    # The form and its procedure in one query, as the wizard's draft holds them; the definition is
-    # not read, since this view sends answers already checked against it.
-    form = (
-        FormDefinition.objects.select_related("procedure")
-        .defer("definition")
-        .filter(procedure__slug="xac-nhan-tinh-trang-hon-nhan")
-        .latest("version")
-    )
+    # What the wizard's last step does with what it has in hand: the draft's form version and the
+    # centre from this process's keep (procedures.selectors), the signed-in user, whom the
+    # authentication middleware loaded (the floor, not signed in, loads nobody either).
+    # A GET only because the load tool sends GETs. ?spread=1 takes the demo's centres in turn
+    # (each has its own daily sequence row), as real traffic spreads over many centres; without it
+    # every submission contends for one row.
+    form = selectors.current_form("xac-nhan-tinh-trang-hon-nhan")
     codes = CENTRE_CODES if request.GET.get("spread") else CENTRE_CODES[:1]
     dossier = dossier_submit(
         form=form,
-        centre=Centre.objects.get(code=codes[next(_turn) % len(codes)]),
+        centre=selectors.filing_centre(_centre_ids()[codes[next(_turn) % len(codes)]]),
         channel="online",
         applicant_citizen_id=DEMO_CITIZEN_ID,
         applicant_name="Nguyễn Thị Lan",
-        submitted_by=User.objects.get(username=DEMO_CITIZEN_ID),
+        submitted_by=_signed_in(),
         data=DATA,
     )
     return HttpResponse(dossier.code)
+
+
+@functools.cache
+def _centre_ids() -> dict[str, int]:
+    # A draft names its centre by id; the bench names the demo's centres by code.
+    return dict(Centre.objects.filter(code__in=CENTRE_CODES).values_list("code", "pk"))
+
+
+@functools.cache
+def _signed_in():
+    return User.objects.get(username=DEMO_CITIZEN_ID)
 
 
 def floor(request):

@@ -2,7 +2,7 @@ import datetime
 import zoneinfo
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -59,6 +59,45 @@ def test_code_status_fee_and_due_date(catalogue, centre, filer, django_capture_o
     assert callbacks == []
     assert first.entered_at is None
     assert not first.events.exists()
+
+
+def test_a_filed_dossier_reads_back_as_it_was_filed(catalogue, centre, filer):
+    # The dossier is numbered and inserted in one hand-built statement on PostgreSQL: every field
+    # must land in its column.
+    procedure = Procedure.objects.get(slug="chung-thuc-ban-sao-tu-ban-chinh")
+    data = {"pages": 3, "copies": 1, "ghi_chu": "Bản sao giấy khai sinh"}
+    filed = _submit(procedure=procedure, centre=centre, filer=filer, data=data, channel="counter")
+    stored = Dossier.objects.get(pk=filed.pk)
+    for field in Dossier._meta.concrete_fields:
+        assert getattr(stored, field.attname) == getattr(filed, field.attname), field.name
+    assert stored.data == data
+    assert stored.channel == "counter"
+    assert stored.code == f"{centre.code}-{timezone.localdate():%y%m%d}-0001"
+
+
+def test_a_failed_filing_leaves_no_number_used_and_no_file_stored(
+    catalogue, centre, filer, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from procedures.models import Attachment
+
+    settings.MEDIA_ROOT = tmp_path
+    procedure = Procedure.objects.get(slug="chung-thuc-ban-sao-tu-ban-chinh")
+    with pytest.raises(IntegrityError):
+        dossier_submit(
+            form=procedure.current_form(),
+            centre=centre,
+            channel="online",
+            applicant_citizen_id="not-an-id",  # refused by the table's check
+            applicant_name="Trần Thị Bình",
+            submitted_by=filer,
+            data={},
+            files={"ban_chinh": SimpleUploadedFile("ban-chinh.pdf", b"%PDF-1.4 x", "application/pdf")},
+        )
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+    assert not Attachment.objects.exists()
+    assert _submit(procedure=procedure, centre=centre, filer=filer).code.endswith("-0001")
 
 
 def test_sequence_restarts_each_day_and_per_centre(catalogue, centre, filer):
