@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import io
+
 import segno
+from PIL import Image
 
 
 def _code(data: str) -> segno.QRCode:
@@ -20,7 +24,21 @@ def qr_png_data_uri(data: str, *, box_size: int = 2) -> str:
     any resolution from 72 to 300 dpi; one pixel a module fails below 200 dpi, when a viewer
     shrinks the page and nearest-neighbour scaling drops whole modules.
     """
-    return _code(data).png_data_uri(scale=box_size, border=2)
+    # segno's own PNG writer is pure Python (about 4 ms for a version-10 code); Pillow, which
+    # WeasyPrint already needs, draws and compresses the same pixels in C in a tenth of that.
+    matrix = _code(data).matrix
+    size, border = len(matrix), 2
+    pixels = b"".join(bytes(row).translate(_DARK_ON_WHITE) for row in matrix)
+    modules = Image.frombytes("L", (size, size), pixels)
+    image = Image.new("1", (size + 2 * border, size + 2 * border), 1)
+    image.paste(modules.convert("1", dither=Image.Dither.NONE), (border, border))
+    image = image.resize((image.width * box_size, image.height * box_size), Image.Resampling.NEAREST)
+    png = io.BytesIO()
+    image.save(png, "PNG")
+    return "data:image/png;base64," + base64.b64encode(png.getvalue()).decode()
+
+
+_DARK_ON_WHITE = bytes.maketrans(b"\x00\x01", b"\xff\x00")  # segno's 1 (dark) → black, 0 → white
 
 
 def qr_svg(data: str) -> str:

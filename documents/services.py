@@ -175,7 +175,7 @@ def document_generate(*, document_id: int) -> Document:
             },
         )
         signed = _signer().sign_pdf(
-            render_pdf(html), agency=document.issuer, signer_name=document.issuer.name
+            render_pdf(html, stylesheet="a4"), agency=document.issuer, signer_name=document.issuer.name
         )
         document.file.save(f"{document.code}.pdf", ContentFile(signed), save=False)
         document.file_sha256 = hashlib.sha256(signed).hexdigest()
@@ -208,7 +208,7 @@ def queue_ticket_pdf(
             "qr_image": qr_png_data_uri(ticket_url),
         },
     )
-    return render_pdf(html)
+    return render_pdf(html, stylesheet="queue_ticket")
 
 
 def document_revoke(*, document: Document, by, reason: str) -> Document:
