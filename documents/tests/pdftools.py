@@ -25,5 +25,10 @@ def qr_contents(path, workdir: Path, *, dpi: int = 150) -> str:
     """Render page 1 to PNG and decode its QR code ("" when none is found)."""
     image = workdir / "page"
     subprocess.run(["pdftoppm", "-r", str(dpi), "-png", "-singlefile", str(path), str(image)], check=True)
-    result = subprocess.run(["zbarimg", "--raw", "-q", f"{image}.png"], capture_output=True, text=True)
+    return image_qr_contents(f"{image}.png")
+
+
+def image_qr_contents(png) -> str:
+    """Decode the QR code in an image ("" when none is found)."""
+    result = subprocess.run(["zbarimg", "--raw", "-q", str(png)], capture_output=True, text=True)
     return result.stdout.strip()
