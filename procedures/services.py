@@ -401,7 +401,8 @@ def receipt_document_request(*, dossier: Dossier, owner):
                 else _("%(days)d ngày làm việc") % {"days": procedure.time_limit_days}
             ),
             "received_at": dossier.received_at.isoformat(),
-            "due_at": dossier.due_date.isoformat(),
+            # The deadline's hour, not just its day: form 01 gives the appointment as "… giờ … phút".
+            "due_at": (dossier.due_at or dossier.due_date).isoformat(),
             "return_channel": dossier.centre.name,
             "officer_name": dossier.submitted_by.get_full_name() if dossier.channel != Channel.ONLINE else "",
         },

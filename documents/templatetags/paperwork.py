@@ -11,7 +11,8 @@ register = template.Library()
 
 def _as_datetime(value):
     if isinstance(value, str):
-        value = parse_datetime(value) or parse_date(value)
+        # A day alone stays a day: Python's ISO parser would read "2026-12-07" as its midnight.
+        value = parse_date(value) or parse_datetime(value)
     if isinstance(value, datetime.datetime) and timezone.is_aware(value):
         value = timezone.localtime(value)
     return value

@@ -1,5 +1,6 @@
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from agencies.models import Agency
 from documents.models import Document
@@ -44,6 +45,9 @@ def test_the_receipt_becomes_a_signed_pdf_held_by_the_applicant(
     assert dossier.code in text
     assert "Nguyễn Thị Mai" in text
     assert "Bản chính giấy tờ cần chứng thực" in " ".join(text.split())
+    # The appointment is the deadline's hour on its day, never midnight.
+    due = timezone.localtime(dossier.due_at)
+    assert f"{due.hour:02d} giờ {due.minute:02d} phút, ngày {due.day:02d} tháng {due.month:02d}" in text
 
     client.force_login(filer)
     slip = client.get(reverse("procedures:receipt", args=[dossier.code])).content.decode()
