@@ -7,8 +7,8 @@ class DocumentsConfig(AppConfig):
     verbose_name = _("Văn bản, giấy tờ")
 
     def ready(self):
-        from .pdf_fonts import pango_releasing_install
+        from .pdf_fonts import pdf_fonts_install
         from .signing.der import linear_der_install
 
         linear_der_install()
-        pango_releasing_install()
+        pdf_fonts_install()

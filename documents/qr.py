@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import io
 
 import segno
@@ -15,8 +14,8 @@ def _code(data: str) -> segno.QRCode:
     return segno.make(data, error="m", mask=2, boost_error=False, micro=False)
 
 
-def qr_png_data_uri(data: str, *, box_size: int = 2) -> str:
-    """A PNG data URI, 2 px a module, for the printed documents.
+def qr_png(data: str, *, box_size: int = 2) -> bytes:
+    """A PNG, 2 px a module, for the printed documents.
 
     A bitmap is far cheaper for WeasyPrint than an SVG path of a thousand squares. The templates
     scale it up with `image-rendering: pixelated` (a PDF image that is enlarged without
@@ -35,7 +34,7 @@ def qr_png_data_uri(data: str, *, box_size: int = 2) -> str:
     image = image.resize((image.width * box_size, image.height * box_size), Image.Resampling.NEAREST)
     png = io.BytesIO()
     image.save(png, "PNG")
-    return "data:image/png;base64," + base64.b64encode(png.getvalue()).decode()
+    return png.getvalue()
 
 
 _DARK_ON_WHITE = bytes.maketrans(b"\x00\x01", b"\xff\x00")  # segno's 1 (dark) → black, 0 → white

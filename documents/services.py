@@ -19,8 +19,8 @@ from agencies.models import Agency
 
 from .models import Access, Document
 from .pki import agency_credentials
-from .qr import qr_png_data_uri
-from .rendering import render_pdf
+from .qr import qr_png
+from .rendering import page_image_url, render_pdf
 from .seals import SealContents, make_seal
 
 logger = logging.getLogger(__name__)
@@ -169,14 +169,13 @@ def document_generate(*, document_id: int) -> Document:
             {
                 "document": document,
                 "data": document.context,
-                "qr_image": qr_png_data_uri(url),
+                "qr_image": page_image_url("qr"),
                 "verify_page": verify_url(document),
                 "signed_at": timezone.now(),
             },
         )
-        signed = _signer().sign_pdf(
-            render_pdf(html, stylesheet="a4"), agency=document.issuer, signer_name=document.issuer.name
-        )
+        pdf = render_pdf(html, stylesheet="a4", images={"qr": qr_png(url)})
+        signed = _signer().sign_pdf(pdf, agency=document.issuer, signer_name=document.issuer.name)
         document.file.save(f"{document.code}.pdf", ContentFile(signed), save=False)
         document.file_sha256 = hashlib.sha256(signed).hexdigest()
         document.status = Document.Status.ISSUED
@@ -205,10 +204,10 @@ def queue_ticket_pdf(
             "issued_at": issued_at,
             "people_ahead": people_ahead,
             "priority_label": priority_label,
-            "qr_image": qr_png_data_uri(ticket_url),
+            "qr_image": page_image_url("qr"),
         },
     )
-    return render_pdf(html, stylesheet="queue_ticket")
+    return render_pdf(html, stylesheet="queue_ticket", images={"qr": qr_png(ticket_url)})
 
 
 def document_revoke(*, document: Document, by, reason: str) -> Document:

@@ -32,3 +32,11 @@ def image_qr_contents(png) -> str:
     """Decode the QR code in an image ("" when none is found)."""
     result = subprocess.run(["zbarimg", "--raw", "-q", str(png)], capture_output=True, text=True)
     return result.stdout.strip()
+
+
+def pdf_images(path) -> int:
+    """How many images the PDF's pages show."""
+    listing = subprocess.run(
+        ["pdfimages", "-list", str(path)], capture_output=True, text=True, check=True
+    ).stdout
+    return len(listing.splitlines()) - 2  # two header lines

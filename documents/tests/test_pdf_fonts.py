@@ -45,3 +45,20 @@ def test_each_font_string_and_metrics_taken_for_a_pdf_is_released(monkeypatch):
     assert taken["string"] >= 3  # the regular, bold and italic faces
     assert taken["metrics"] >= 3
     assert released == taken
+
+
+def test_pages_with_new_glyph_counts_leave_no_new_c_types_behind():
+    """WeasyPrint asks cffi for a C array type per glyph count; each new one was kept for ever."""
+    from weasyprint.text.ffi import ffi
+
+    def c_types() -> int:
+        gc.collect()
+        return sum(isinstance(thing, ffi.CType) for thing in gc.get_objects())
+
+    letters = "abcdefghijklmnopqrstuvwxyzĐđƯưƠơ"
+    # Every face and letter once first: a face's first page makes its fixed-size types.
+    render_pdf(f"<p>{letters}</p><p><b>{letters}</b></p>")
+    before = c_types()
+    for length in range(7, len(letters), 3):  # each page a glyph count not seen before
+        render_pdf(f"<p>{letters[:length]}</p><p><b>{letters[: length + 1]}</b></p>")
+    assert c_types() == before
