@@ -1,10 +1,10 @@
-"""The QR image printed on documents: the exact modules segno encoded, readable by a scanner."""
+"""The QR printed on documents: modules of two pixels square in a white border, readable by a scanner."""
 
 import io
 
 from PIL import Image
 
-from documents.qr import _code, qr_png
+from documents.qr import BORDER_MODULES, qr_png
 
 from .pdftools import image_qr_contents
 
@@ -15,17 +15,30 @@ def _pixels(png: bytes) -> Image.Image:
     return Image.open(io.BytesIO(png)).convert("L")
 
 
-def test_the_png_holds_the_codes_modules_two_pixels_each_inside_a_white_border():
-    code = _code(SEALED_URL)
+def test_each_module_is_two_black_or_white_pixels_square_inside_a_white_border():
     image = _pixels(qr_png(SEALED_URL))
-    size = len(code.matrix)
-    assert image.size == ((size + 4) * 2, (size + 4) * 2)
-    for y, row in enumerate(code.matrix):
-        for x, dark in enumerate(row):
-            for dy in (0, 1):
-                for dx in (0, 1):
-                    assert image.getpixel(((x + 2) * 2 + dx, (y + 2) * 2 + dy)) == (0 if dark else 255)
-    assert {image.getpixel((x, 0)) for x in range(image.width)} == {255}  # the quiet zone
+    assert image.width == image.height
+    assert image.width % 2 == 0
+    modules = image.width // 2 - 2 * BORDER_MODULES
+    assert (modules - 17) % 4 == 0  # the size of a QR version
+    assert modules > 21  # this URL needs more than version 1
+
+    def module(x: int, y: int) -> int:
+        block = {image.getpixel((2 * x + dx, 2 * y + dy)) for dx in (0, 1) for dy in (0, 1)}
+        assert len(block) == 1  # unsmoothed
+        assert block <= {0, 255}  # pure black or white
+        return block.pop()
+
+    grid = [[module(x, y) for x in range(image.width // 2)] for y in range(image.height // 2)]
+    b = BORDER_MODULES
+    for i in range(len(grid)):  # the quiet zone
+        for j in list(range(b)) + list(range(len(grid) - b, len(grid))):
+            assert grid[i][j] == grid[j][i] == 255
+    # The top-left finder pattern: a dark 7×7 ring, a light ring, a dark 3×3 centre.
+    for y in range(7):
+        for x in range(7):
+            ring = max(abs(x - 3), abs(y - 3))
+            assert grid[b + y][b + x] == (255 if ring == 2 else 0)
 
 
 def test_a_scanner_reads_the_url_back(tmp_path):
