@@ -149,7 +149,12 @@ def _signer():
 def document_generate(*, document_id: int) -> Document:
     """Render, sign and store the PDF. Safe to run twice: an issued document is left as it is."""
     with transaction.atomic():
-        document = Document.objects.select_for_update().select_related("issuer__province").get(pk=document_id)
+        # The ward too: the A4 header names it, and it would be one more round trip while rendering.
+        document = (
+            Document.objects.select_for_update(of=("self",))
+            .select_related("issuer__province", "issuer__ward")
+            .get(pk=document_id)
+        )
         if document.status == Document.Status.ISSUED:
             return document
         credentials = agency_credentials(document.issuer)
