@@ -43,6 +43,8 @@ setup: $(VENV)/.runtime messages .system-fonts
 	$(PY) manage.py collectstatic --noinput -v 0
 	$(PY) manage.py demo_data
 
+# The links printed on documents (the QR's verify page) point where this run serves.
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: setup
 	@echo ""
 	@echo "  MotCua is starting on http://127.0.0.1:$(PORT)  (Ctrl-C stops web, worker and scheduler)"
