@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -64,10 +65,18 @@ class _PageImages(URLFetcher):
         return URLFetcherResponse(url, body=self._images[name], headers={"Content-Type": "image/png"})
 
 
-def render_pdf(html: str, *, stylesheet: str | None = None, images: dict[str, bytes] | None = None) -> bytes:
+def render_pdf(
+    html: str,
+    *,
+    stylesheet: str | None = None,
+    images: dict[str, bytes] | None = None,
+    finisher: Callable | None = None,
+) -> bytes:
     """The PDF of `html`, styled by documents/print/<stylesheet>.css.
 
     `images` are PNGs by name; the HTML shows one as `<img src>` of `page_image_url(name)`.
+    `finisher` adds to the PDF's objects before they are written (WeasyPrint's hook), e.g. a
+    `documents.signing.pdf.SignatureField`.
     """
     # Decomposed diacritics (e.g. from a Mac keyboard or an old database) render as
     # stray marks in PDFs and break text search; NFC composes them first.
@@ -77,4 +86,5 @@ def render_pdf(html: str, *, stylesheet: str | None = None, images: dict[str, by
     ).write_pdf(
         font_config=_font_configuration(),
         stylesheets=[_stylesheet(stylesheet)] if stylesheet else None,
+        finisher=finisher,
     )

@@ -22,6 +22,7 @@ from .pki import agency_credentials
 from .qr import qr_png
 from .rendering import page_image_url, render_pdf
 from .seals import SealContents, make_seal
+from .signing.pdf import SignatureField
 
 logger = logging.getLogger(__name__)
 
@@ -169,6 +170,8 @@ def document_generate(*, document_id: int) -> Document:
             credentials.key,
         )
         url = verify_url(document, seal=seal)
+        # One moment for the box the page shows, the signature's own time and its CMS.
+        signed_at = timezone.localtime()
         html = render_to_string(
             TEMPLATES[document.kind],
             {
@@ -176,11 +179,14 @@ def document_generate(*, document_id: int) -> Document:
                 "data": document.context,
                 "qr_image": page_image_url("qr"),
                 "verify_page": verify_url(document),
-                "signed_at": timezone.now(),
+                "signed_at": signed_at,
             },
         )
-        pdf = render_pdf(html, stylesheet="a4", images={"qr": qr_png(url)})
-        signed = _signer().sign_pdf(pdf, agency=document.issuer, signer_name=document.issuer.name)
+        field = SignatureField(
+            signer_name=document.issuer.name, location=document.issuer.province.name, signed_at=signed_at
+        )
+        pdf = render_pdf(html, stylesheet="a4", images={"qr": qr_png(url)}, finisher=field)
+        signed = field.sign(pdf, _signer(), agency=document.issuer)
         document.file.save(f"{document.code}.pdf", ContentFile(signed), save=False)
         document.file_sha256 = hashlib.sha256(signed).hexdigest()
         document.status = Document.Status.ISSUED

@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import io
+import asyncio
+import os
+import threading
+from datetime import datetime
 
 from cryptography.hazmat.primitives.serialization import NoEncryption, pkcs12
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.sign import fields, signers
-from pyhanko.stamp import TextStampStyle
+from pyhanko.sign import signers
+from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 
 from ..pki import agency_credentials
-
-# The visible signature box (signer, time) is drawn by the A4 template with the
-# document's own fonts: pyHanko's stamp fonts lose Vietnamese diacritics. The
-# signature field itself sits over that box, so viewers show its status there.
-SIGNATURE_BOX = (315, 95, 560, 165)  # PDF points from the bottom-left of page 1
-FIELD_NAME = "ChuKySo"
-SIGNATURE_BYTES = 16384  # an ECDSA signature with a two-certificate chain takes under 2 KB
-_NO_APPEARANCE = TextStampStyle(stamp_text=" ", border_width=0, background=None)
-
 
 _signers: dict[str, signers.SimpleSigner] = {}
 
@@ -39,24 +32,33 @@ def _simple_signer(agency) -> signers.SimpleSigner:
     return _signers[agency.code]
 
 
+_loop: asyncio.AbstractEventLoop | None = None
+_loop_pid = 0
+_loop_lock = threading.Lock()
+
+
+def _run(coroutine):
+    """Run one of pyHanko's signing coroutines on this process's own event loop.
+
+    asyncio.run makes and closes a loop each time (a socket pair, an epoll, signal handlers):
+    about 1 ms of every document in a worker, for a coroutine that never waits on anything. One
+    loop per process serves every signature, a thread at a time; a forked child makes its own.
+    """
+    global _loop, _loop_pid
+    with _loop_lock:
+        if _loop is None or _loop_pid != os.getpid():
+            _loop, _loop_pid = asyncio.new_event_loop(), os.getpid()
+        return _loop.run_until_complete(coroutine)
+
+
 class LocalKeySigner:
-    def sign_pdf(self, pdf: bytes, *, agency, signer_name: str) -> bytes:
-        writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-        meta = signers.PdfSignatureMetadata(
-            field_name=FIELD_NAME,
-            name=signer_name,
-            location=agency.province.name,
-            reason="Phát hành văn bản điện tử",
-            subfilter=fields.SigSeedSubFilter.PADES,
-            md_algorithm="sha256",
+    def sign_digest(self, digest: bytes, *, agency, signed_at: datetime) -> bytes:
+        signed_data = _run(
+            _simple_signer(agency).async_sign(
+                digest,
+                "sha256",
+                use_pades=True,
+                signed_attr_settings=PdfCMSSignedAttributes(signing_time=signed_at),
+            )
         )
-        pdf_signer = signers.PdfSigner(
-            meta,
-            signer=_simple_signer(agency),
-            stamp_style=_NO_APPEARANCE,
-            new_field_spec=fields.SigFieldSpec(FIELD_NAME, box=SIGNATURE_BOX, on_page=0),
-        )
-        out = io.BytesIO()
-        # Reserving room for the signature up front spares pyHanko a dummy signing pass to size it.
-        pdf_signer.sign_pdf(writer, output=out, bytes_reserved=SIGNATURE_BYTES)
-        return out.getvalue()
+        return signed_data.dump()

@@ -7,15 +7,21 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
 from accounts.models import User
 from documents.models import Access, Document
 from documents.pki import agency_credentials, demo_ca
+from documents.rendering import render_pdf
 from documents.seals import InvalidSeal, open_seal
 from documents.services import document_generate, document_request, marital_status_confirmation_request
+from documents.signing.local import LocalKeySigner
+from documents.signing.pdf import SignatureField
 from portal.demo import DEMO_CITIZEN_ID, DEMO_PASSWORD
 
 from .pdftools import pdf_text, qr_contents
@@ -94,15 +100,28 @@ def test_the_signature_validates_and_one_changed_byte_breaks_it(issued):
     assert status.intact
     assert status.valid
     assert status.trusted
+    assert status.bottom_line
     assert "Phường Cầu Giấy" in status.signing_cert.subject.human_friendly
+    # The byte range leaves out the signature and nothing else, and nothing was added after it.
+    assert status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    assert status.modification_level == ModificationLevel.NONE
+    assert PdfFileReader(io.BytesIO(pdf)).input_version == (2, 0)
 
-    position = pdf.index(b"/Type /Page") + 2  # a byte inside the signed range
-    tampered = pdf[:position] + bytes([pdf[position] ^ 0x01]) + pdf[position + 1 :]
-    try:
-        broken = _validate(tampered)
-    except Exception:  # noqa: BLE001 - pyHanko may refuse to even parse the damaged file
-        return
+    # Who signed, as the signature dictionary names them: "Bộ phận…" becomes "Rộ phận…". The file
+    # still reads as a PDF; only its digest is wrong.
+    name = pdf.index(b"/Name <feff0042") + len(b"/Name <feff00")
+    tampered = pdf[:name] + b"5" + pdf[name + 1 :]
+    broken = _validate(tampered)
     assert not broken.intact
+    assert not broken.bottom_line
+
+
+def test_signing_needs_the_field_written_into_the_pdf(civil_status):
+    field = SignatureField(signer_name="x", location="y", signed_at=timezone.localtime())
+    with pytest.raises(ValueError, match="finisher"):
+        field.sign(
+            render_pdf("<p>Không có ô chữ ký</p>", stylesheet="a4"), LocalKeySigner(), agency=civil_status
+        )
 
 
 def test_asking_twice_gives_the_same_document(issued, civil_status):
