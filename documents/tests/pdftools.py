@@ -1,7 +1,25 @@
-"""Reading the PDFs we make the way a person's tools would: poppler for text and pages, zbar for QR codes."""
+"""Reading the PDFs we make the way a person's tools would: poppler for text and pages, zbar for QR
+codes, pyHanko's validator for signatures."""
 
+import io
 import subprocess
 from pathlib import Path
+
+from asn1crypto import x509 as asn1_x509
+from cryptography.hazmat.primitives.serialization import Encoding
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko_certvalidator import ValidationContext
+
+from documents.pki import demo_ca
+
+
+def signature_status(pdf: bytes):
+    """pyHanko's verdict on the PDF's one signature, trusting the demo authority."""
+    _ca_key, ca_cert = demo_ca()
+    root = asn1_x509.Certificate.load(ca_cert.public_bytes(Encoding.DER))
+    reader = PdfFileReader(io.BytesIO(pdf))
+    return validate_pdf_signature(reader.embedded_signatures[0], ValidationContext(trust_roots=[root]))
 
 
 def pdf_text(path) -> str:

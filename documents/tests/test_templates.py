@@ -1,10 +1,11 @@
 import pytest
+from pyhanko.sign.validation.status import SignatureCoverageLevel
 
 from documents.models import Document
 from documents.samples import SAMPLES, sample_request
 from documents.services import document_generate
 
-from .pdftools import pdf_info, pdf_pages, pdf_text, qr_contents
+from .pdftools import pdf_info, pdf_pages, pdf_text, qr_contents, signature_status
 
 
 @pytest.mark.parametrize("kind", list(SAMPLES))
@@ -21,6 +22,9 @@ def test_every_document_renders_on_one_page_in_correct_vietnamese(demo, kind):
         assert name.upper() in text.upper()
     # Nothing spills onto a second page, where it would slide under the QR and signature box.
     assert pdf_pages(document.file.path) == 1
+    signature = signature_status(document.file.open("rb").read())
+    assert signature.bottom_line  # intact, valid and trusted
+    assert signature.coverage == SignatureCoverageLevel.ENTIRE_FILE
 
 
 def test_the_queue_ticket_fits_an_80mm_roll_and_its_qr_leads_to_the_ticket(tmp_path):
