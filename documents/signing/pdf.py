@@ -34,6 +34,7 @@ REASON = "Phát hành văn bản điện tử"
 
 _RANGE_PLACEHOLDER = b"[0 " + b" ".join([b"9" * 10] * 3) + b"]"
 _CONTENTS_PLACEHOLDER = b"<" + b"0" * SIGNATURE_HEX_DIGITS + b">"
+_XREF_STREAM = b"<</Type /XRef"
 
 
 class _OutsideObjectStreams(pydyf.Dictionary):
@@ -57,6 +58,7 @@ class SignatureField:
         self.location = location
         self.signed_at = signed_at
         self._signature: pydyf.Dictionary | None = None
+        self._pdf: pydyf.PDF | None = None
 
     def __call__(self, _document, pdf: pydyf.PDF) -> None:
         page = pdf.objects[pdf.pages["Kids"][0]]
@@ -124,12 +126,28 @@ class SignatureField:
             }
         )
         self._signature = signature
+        self._pdf = pdf
+
+    def _identify(self, out: bytearray) -> None:
+        """Give the file the identifier PDF 2.0 asks of its trailer.
+
+        pydyf would make it by writing, and so compressing, every object a second time: 3-6 ms a
+        page. It is made here from the bytes as written, and goes into the dictionary of the
+        cross-reference stream, which is the file's last object: no offset moves.
+        """
+        xref = out.index(b"\n", self._pdf.xref_position) + 1
+        if not out.startswith(_XREF_STREAM, xref):
+            raise ValueError("expected the PDF to end with WeasyPrint's cross-reference stream")
+        identifier = hashlib.md5(out, usedforsecurity=False).hexdigest().encode()
+        at = xref + len(_XREF_STREAM)
+        out[at:at] = b"/ID [<%s> <%s>]" % (identifier, identifier)
 
     def sign(self, pdf: bytes, signer: Signer, *, agency) -> bytes:
         """The PDF written with this field, signed by `signer` for `agency`."""
         if self._signature is None:
             raise ValueError("the PDF was not written with this signature field as its finisher")
         out = bytearray(pdf)
+        self._identify(out)
         # pydyf noted where it wrote the signature dictionary; the placeholders are inside it.
         written_at = self._signature.offset
         range_at = out.index(b"/ByteRange " + _RANGE_PLACEHOLDER, written_at) + len(b"/ByteRange ")

@@ -95,7 +95,11 @@ def test_the_signature_validates_and_one_changed_byte_breaks_it(issued):
     # The byte range leaves out the signature and nothing else, and nothing was added after it.
     assert status.coverage == SignatureCoverageLevel.ENTIRE_FILE
     assert status.modification_level == ModificationLevel.NONE
-    assert PdfFileReader(io.BytesIO(pdf)).input_version == (2, 0)
+    reader = PdfFileReader(io.BytesIO(pdf))
+    assert reader.input_version == (2, 0)
+    first, last = reader.document_id  # PDF 2.0 asks the trailer for one; a new file has twice the same
+    assert len(first) == 16
+    assert first == last
 
     # Who signed, as the signature dictionary names them: "Bộ phận…" becomes "Rộ phận…". The file
     # still reads as a PDF; only its digest is wrong.
