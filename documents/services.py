@@ -170,7 +170,7 @@ def document_generate(*, document_id: int) -> Document:
             credentials.key,
         )
         url = verify_url(document, seal=seal)
-        # One moment for the box the page shows, the signature's own time and its CMS.
+        # One moment for the box the page shows and the signature's own time (/M).
         signed_at = timezone.localtime()
         html = render_to_string(
             TEMPLATES[document.kind],

@@ -6,11 +6,11 @@ signature into the PDF is `documents.signing.pdf`'s part, the same for every sig
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Protocol
 
 
 class Signer(Protocol):
-    def sign_digest(self, digest: bytes, *, agency, signed_at: datetime) -> bytes:
+    def sign_digest(self, digest: bytes, *, agency) -> bytes:
         """The DER CMS SignedData of `agency` over a PDF's SHA-256 `digest`, with PAdES's signed
-        attributes (ETSI.CAdES.detached), for the signature field signed at `signed_at`."""
+        attributes (ETSI.CAdES.detached: content type, message digest, signing certificate v2).
+        No signing-time attribute: PAdES forbids it; the time is the signature dictionary's /M."""

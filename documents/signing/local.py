@@ -5,11 +5,9 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
-from datetime import datetime
 
 from cryptography.hazmat.primitives.serialization import NoEncryption, pkcs12
 from pyhanko.sign import signers
-from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 
 from ..pki import agency_credentials
 
@@ -33,7 +31,6 @@ def _simple_signer(agency) -> signers.SimpleSigner:
 
 
 _loop: asyncio.AbstractEventLoop | None = None
-_loop_pid = 0
 _loop_lock = threading.Lock()
 
 
@@ -42,23 +39,25 @@ def _run(coroutine):
 
     asyncio.run makes and closes a loop each time (a socket pair, an epoll, signal handlers):
     about 1 ms of every document in a worker, for a coroutine that never waits on anything. One
-    loop per process serves every signature, a thread at a time; a forked child makes its own.
+    loop per process serves every signature, a thread at a time.
     """
-    global _loop, _loop_pid
+    global _loop
     with _loop_lock:
-        if _loop is None or _loop_pid != os.getpid():
-            _loop, _loop_pid = asyncio.new_event_loop(), os.getpid()
+        if _loop is None:
+            _loop = asyncio.new_event_loop()
         return _loop.run_until_complete(coroutine)
 
 
+def _forget_loop() -> None:
+    # A forked child (a Celery worker process) makes its own loop: the parent's epoll and socket
+    # pair are shared with the parent, and a lock another thread held at the fork stays held.
+    global _loop, _loop_lock
+    _loop, _loop_lock = None, threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_loop)
+
+
 class LocalKeySigner:
-    def sign_digest(self, digest: bytes, *, agency, signed_at: datetime) -> bytes:
-        signed_data = _run(
-            _simple_signer(agency).async_sign(
-                digest,
-                "sha256",
-                use_pades=True,
-                signed_attr_settings=PdfCMSSignedAttributes(signing_time=signed_at),
-            )
-        )
-        return signed_data.dump()
+    def sign_digest(self, digest: bytes, *, agency) -> bytes:
+        return _run(_simple_signer(agency).async_sign(digest, "sha256", use_pades=True)).dump()

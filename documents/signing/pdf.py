@@ -7,9 +7,11 @@ written, that second parse and write cost 3 ms of every document, two thirds of 
 So the field goes in while the page is written (a WeasyPrint finisher adds it to the PDF's
 objects), with room reserved for the signature. Once the bytes exist, `sign` fills in the byte
 range, the signer signs their SHA-256 (`documents.signing.base.Signer`) and pyHanko writes the
-CMS into the reserved room. The file is what pyHanko's own signer makes: a PAdES signature
-(/ETSI.CAdES.detached) over the whole file except the signature itself, and the tests validate
-every one with pyHanko's validator.
+CMS into the reserved room. The signature dictionary, the widget and the CMS are those pyHanko's
+signer writes: a PAdES signature (/ETSI.CAdES.detached) over the whole file except the signature
+itself. (pyHanko's incremental update also added XMP metadata and touched the Info dictionary,
+which a PDF 2.0 file signed once as it is written does not need.) The tests validate every one
+with pyHanko's validator.
 """
 
 from __future__ import annotations
@@ -54,6 +56,8 @@ class SignatureField:
     """Pass as `render_pdf(…, finisher=field)`, then `field.sign(pdf, signer, agency=…)`."""
 
     def __init__(self, *, signer_name: str, location: str, signed_at: datetime):
+        if signed_at.utcoffset() is None:
+            raise ValueError("the signing time needs its time zone")
         self.signer_name = signer_name
         self.location = location
         self.signed_at = signed_at
@@ -61,6 +65,9 @@ class SignatureField:
         self._pdf: pydyf.PDF | None = None
 
     def __call__(self, _document, pdf: pydyf.PDF) -> None:
+        if "AcroForm" in pdf.catalog:
+            # WeasyPrint's own form fields (pdf_forms) would drop out of the form's field list.
+            raise ValueError("this PDF already has a form; the signature field would replace it")
         page = pdf.objects[pdf.pages["Kids"][0]]
         signature = _OutsideObjectStreams(
             {
@@ -138,6 +145,8 @@ class SignatureField:
         xref = out.index(b"\n", self._pdf.xref_position) + 1
         if not out.startswith(_XREF_STREAM, xref):
             raise ValueError("expected the PDF to end with WeasyPrint's cross-reference stream")
+        if b"/ID [" in out[xref : out.index(b">>", xref)]:
+            return  # WeasyPrint was asked for one (pdf_identifier)
         identifier = hashlib.md5(out, usedforsecurity=False).hexdigest().encode()
         at = xref + len(_XREF_STREAM)
         out[at:at] = b"/ID [<%s> <%s>]" % (identifier, identifier)
@@ -150,15 +159,18 @@ class SignatureField:
         self._identify(out)
         # pydyf noted where it wrote the signature dictionary; the placeholders are inside it.
         written_at = self._signature.offset
-        range_at = out.index(b"/ByteRange " + _RANGE_PLACEHOLDER, written_at) + len(b"/ByteRange ")
-        start = out.index(b"/Contents " + _CONTENTS_PLACEHOLDER, written_at) + len(b"/Contents ")
+        try:
+            range_at = out.index(b"/ByteRange " + _RANGE_PLACEHOLDER, written_at) + len(b"/ByteRange ")
+            start = out.index(b"/Contents " + _CONTENTS_PLACEHOLDER, written_at) + len(b"/Contents ")
+        except ValueError:
+            raise ValueError("these bytes are not the PDF last written with this field, unsigned") from None
         end = start + len(_CONTENTS_PLACEHOLDER)
         byte_range = b"[0 %d %d %d]" % (start, end, len(out) - end)
         out[range_at : range_at + len(_RANGE_PLACEHOLDER)] = byte_range.ljust(len(_RANGE_PLACEHOLDER))
         signed = memoryview(out)
         digest = hashlib.sha256(signed[:start])
         digest.update(signed[end:])
-        cms = signer.sign_digest(digest.digest(), agency=agency, signed_at=self.signed_at)
+        cms = signer.sign_digest(digest.digest(), agency=agency)
         output = io.BytesIO(out)
         PreparedByteRangeDigest(digest.digest(), start, end).fill_with_cms(output, cms)
         return output.getvalue()

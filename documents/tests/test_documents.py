@@ -1,6 +1,8 @@
 import io
+import re
 import unicodedata
 
+import pydyf
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
 from django.conf import settings
@@ -8,7 +10,6 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 
 from accounts.models import User
@@ -18,7 +19,7 @@ from documents.rendering import render_pdf
 from documents.seals import InvalidSeal, open_seal
 from documents.services import document_generate, document_request, marital_status_confirmation_request
 from documents.signing.local import LocalKeySigner
-from documents.signing.pdf import SignatureField
+from documents.signing.pdf import SIGNATURE_BOX, SignatureField
 from portal.demo import DEMO_CITIZEN_ID, DEMO_PASSWORD
 
 from .pdftools import pdf_text, qr_contents, signature_status
@@ -92,14 +93,22 @@ def test_the_signature_validates_and_one_changed_byte_breaks_it(issued):
     assert status.trusted
     assert status.bottom_line
     assert "Phường Cầu Giấy" in status.signing_cert.subject.human_friendly
-    # The byte range leaves out the signature and nothing else, and nothing was added after it.
+    # The byte range leaves out the signature's hex string, brackets included, and nothing else.
     assert status.coverage == SignatureCoverageLevel.ENTIRE_FILE
-    assert status.modification_level == ModificationLevel.NONE
     reader = PdfFileReader(io.BytesIO(pdf))
+    signature = reader.embedded_signatures[0]
+    _zero, gap_start, second_start, second_length = signature.byte_range
+    assert re.fullmatch(rb"<[0-9A-F]+>", pdf[gap_start:second_start])
+    assert second_start + second_length == len(pdf)
     assert reader.input_version == (2, 0)
-    first, last = reader.document_id  # PDF 2.0 asks the trailer for one; a new file has twice the same
+    first, _last = reader.document_id  # PDF 2.0 asks the trailer for one
     assert len(first) == 16
-    assert first == last
+    # The field lies over the box the page draws, and the box shows the signature's own time.
+    field = signature.sig_field
+    assert [float(number) for number in field["/Rect"]] == list(SIGNATURE_BOX)
+    assert field.raw_get("/P").idnum == reader.root["/Pages"]["/Kids"].raw_get(0).idnum  # page 1
+    signed_at = timezone.localtime(signature.self_reported_timestamp)
+    assert f"Thời gian ký: {signed_at:%H:%M:%S %d/%m/%Y}" in pdf_text(issued.file.path)
 
     # Who signed, as the signature dictionary names them: "Bộ phận…" becomes "Rộ phận…". The file
     # still reads as a PDF; only its digest is wrong.
@@ -208,3 +217,20 @@ def test_the_sweep_asks_again_for_documents_left_without_their_pdf(civil_status,
     Document.objects.filter(pk=done.pk).update(status=Document.Status.ISSUED)
     assert documents_sweep() == 1
     assert asked == [lost.pk]
+
+
+def test_a_signature_field_refuses_what_it_cannot_sign(civil_status):
+    with pytest.raises(ValueError, match="time zone"):
+        SignatureField(signer_name="x", location="y", signed_at=timezone.now().replace(tzinfo=None))
+    field = SignatureField(signer_name="x", location="y", signed_at=timezone.localtime())
+    pdf = render_pdf("<p>Một trang</p>", stylesheet="a4", finisher=field)
+    signed = field.sign(pdf, LocalKeySigner(), agency=civil_status)
+    assert signature_status(signed).intact
+    # A page with a form of its own (WeasyPrint's pdf_forms) keeps it: no field replaces it.
+    with_form = pydyf.PDF()
+    with_form.catalog["AcroForm"] = pydyf.Dictionary({"Fields": pydyf.Array()})
+    with pytest.raises(ValueError, match="already has a form"):
+        field(None, with_form)
+    # Signed bytes have no room left to fill: a clear refusal, not a second signature over the first.
+    with pytest.raises(ValueError, match="not the PDF last written with this field"):
+        field.sign(signed, LocalKeySigner(), agency=civil_status)
