@@ -2,14 +2,16 @@ import pytest
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 
 from documents.models import Document
+from documents.pki import agency_credentials
 from documents.samples import SAMPLES, sample_request
-from documents.services import document_generate
+from documents.seals import open_seal
+from documents.services import document_generate, verify_url
 
 from .pdftools import pdf_info, pdf_pages, pdf_text, qr_contents, signature_status
 
 
 @pytest.mark.parametrize("kind", list(SAMPLES))
-def test_every_document_renders_on_one_page_in_correct_vietnamese(demo, kind):
+def test_every_document_renders_on_one_page_in_correct_vietnamese(demo, kind, tmp_path):
     document = document_generate(document_id=sample_request(kind).pk)
     text = " ".join(pdf_text(document.file.path).split())
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
@@ -25,6 +27,10 @@ def test_every_document_renders_on_one_page_in_correct_vietnamese(demo, kind):
     signature = signature_status(document.file.open("rb").read())
     assert signature.bottom_line  # intact, valid and trusted
     assert signature.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    # Its QR leads to its verify page, with a seal its issuer's key opens.
+    scanned = qr_contents(document.file.path, tmp_path)
+    assert scanned.startswith(verify_url(document) + "#mc1.")
+    assert open_seal(scanned, agency_credentials(document.issuer).cert.public_key()).code == document.code
 
 
 def test_the_queue_ticket_fits_an_80mm_roll_and_its_qr_leads_to_the_ticket(tmp_path):
