@@ -21,6 +21,7 @@ import io
 from datetime import datetime
 
 import pydyf
+from pyhanko.pdf_utils.generic import pdf_date
 from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest
 
 from .base import Signer
@@ -47,11 +48,6 @@ class _OutsideObjectStreams(pydyf.Dictionary):
     compressible = False
 
 
-def _pdf_date(moment: datetime) -> str:
-    offset = moment.strftime("%z")
-    return moment.strftime("D:%Y%m%d%H%M%S") + f"{offset[:3]}'{offset[3:]}'"
-
-
 class SignatureField:
     """Pass as `render_pdf(…, finisher=field)`, then `field.sign(pdf, signer, agency=…)`."""
 
@@ -76,7 +72,7 @@ class SignatureField:
                 "Type": "/Sig",
                 "Filter": "/Adobe.PPKLite",
                 "SubFilter": "/ETSI.CAdES.detached",
-                "M": pydyf.String(_pdf_date(self.signed_at)),
+                "M": pydyf.String(str(pdf_date(self.signed_at))),
                 "Name": pydyf.String(self.signer_name),
                 "Location": pydyf.String(self.location),
                 "Reason": pydyf.String(REASON),
@@ -168,9 +164,10 @@ class SignatureField:
         byte_range = b"[0 %d %d %d]" % (start, end, len(out) - end)
         out[range_at : range_at + len(_RANGE_PLACEHOLDER)] = byte_range.ljust(len(_RANGE_PLACEHOLDER))
         signed = memoryview(out)
-        digest = hashlib.sha256(signed[:start])
-        digest.update(signed[end:])
-        cms = signer.sign_digest(digest.digest(), agency=agency)
+        hashed = hashlib.sha256(signed[:start])
+        hashed.update(signed[end:])
+        digest = hashed.digest()
+        cms = signer.sign_digest(digest, agency=agency)
         output = io.BytesIO(out)
-        PreparedByteRangeDigest(digest.digest(), start, end).fill_with_cms(output, cms)
+        PreparedByteRangeDigest(digest, start, end).fill_with_cms(output, cms)
         return output.getvalue()
