@@ -94,3 +94,13 @@ def at_once():
         return results
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def _broker_breaker_closed():
+    """A test that made publishing fail must not leave the next test's publishes skipped."""
+    from outbox.services import breaker
+
+    breaker.reset()
+    yield
+    breaker.reset()

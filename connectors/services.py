@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from divisions.addresses import fold
+from outbox.services import publish
 
 from .base import CheckResult, ConnectorError, ConnectorTimeout, InvalidRequest
 from .models import ConnectorCall, Payment, RegisteredBusiness
@@ -65,9 +66,10 @@ def _dispatch_on_commit(call_id: int, *, countdown: float = 0) -> None:
     from .tasks import run_call
 
     def dispatch():
-        run_call.apply_async((call_id,), countdown=countdown or None)
+        publish(run_call, args=[call_id], countdown=countdown)
 
-    # robust: a broker that is down must not fail the caller's committed work; the sweep re-queues.
+    # A broker that is down must not fail the caller's committed work (publish returns False); the
+    # sweep re-queues.
     transaction.on_commit(dispatch, robust=True)
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from agencies.models import Agency
+from outbox.services import publish
 
 from .models import Access, Document
 from .pki import agency_credentials
@@ -109,8 +110,9 @@ def document_request(
 
     from .tasks import generate_document
 
-    # robust: a broker that is down must not fail the caller's work; `documents_sweep` asks again.
-    transaction.on_commit(lambda: generate_document.delay(document.pk), robust=True)
+    # A broker that is down must not fail the caller's work (publish returns False);
+    # `documents_sweep` asks again.
+    transaction.on_commit(lambda: publish(generate_document, args=[document.pk]), robust=True)
     return document
 
 
@@ -129,11 +131,8 @@ def documents_sweep(*, older_than: float = 60.0, limit: int = 500) -> int:
     ).order_by("created_at")
     asked = 0
     for document_id in waiting.values_list("pk", flat=True)[:limit]:
-        try:
-            generate_document.delay(document_id)
-        except Exception:  # noqa: BLE001 - the broker's errors vary by transport; the next sweep retries
-            logger.warning("document %s not queued; the next sweep retries", document_id, exc_info=True)
-            break
+        if not publish(generate_document, args=[document_id]):
+            break  # the broker is down: the next sweep retries
         asked += 1
     return asked
 

@@ -17,6 +17,8 @@ from django.template import Context
 from django.template.loader import get_template
 from django.utils import timezone, translation
 
+from outbox.services import publish
+
 from .channels.base import DeliveryError
 from .channels.registry import channel as channel_named
 from .channels.registry import channels
@@ -129,10 +131,10 @@ def _dispatch_on_commit(notification_id: int, *, countdown: float = 0) -> None:
     from .tasks import deliver
 
     def dispatch():
-        deliver.apply_async((notification_id,), countdown=countdown or None)
+        publish(deliver, args=[notification_id], countdown=countdown)
 
-    # robust: a broker that is down must not turn the caller's committed work into an error;
-    # the row stays queued and the sweep sends it when the broker is back.
+    # A broker that is down never turns the caller's committed work into an error (publish returns
+    # False); the row stays queued and the sweep sends it when the broker is back.
     transaction.on_commit(dispatch, robust=True)
 
 

@@ -21,21 +21,37 @@ app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-# Tasks the scheduler sends every second or so; their lines are kept only when a run did work.
-ROUTINE_TASKS = frozenset({"procedures.dossiers_enter"})
+# Tasks the scheduler sends every few seconds; their lines are kept only when a run did work.
+ROUTINE_TASKS = frozenset({"outbox.sweep", "health.heartbeat"})
 
 
 class RoutineRunsQuiet(logging.Filter):
-    """Drops the "sending", "received" and "succeeded: 0" lines of ROUTINE_TASKS, which would
-    otherwise be two or three log lines a second at INFO, all day. A run that entered dossiers, or
-    failed, is still logged."""
+    """Drops the "sending", "received" and "succeeded: 0/None" lines of ROUTINE_TASKS, which would
+    otherwise be several log lines a second at INFO, all day. A run that did work, or failed, is
+    still logged.
+
+    A filter runs inside whatever process logs, beat's tick included: it must accept any record
+    (issue 17: a list in `args` made `in` raise TypeError and ended beat for good). Whatever it
+    cannot read, it keeps."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            return not self._routine(record)
+        except Exception:  # noqa: BLE001 - a log filter must never raise into the caller
+            return True
+
+    @staticmethod
+    def _routine(record: logging.LogRecord) -> bool:
         args = record.args
         if record.msg in (LOG_RECEIVED, LOG_SUCCESS) and isinstance(args, dict):
-            return not (args.get("name") in ROUTINE_TASKS and args.get("return_value", "0") == "0")
+            name = args.get("name")
+            if not (isinstance(name, str) and name in ROUTINE_TASKS):
+                return False
+            return record.msg == LOG_RECEIVED or args.get("return_value") in ("0", "None")
         # beat: "Scheduler: Sending due task %s (%s)", entry name and task name
-        return not (isinstance(args, tuple) and len(args) == 2 and args[1] in ROUTINE_TASKS)
+        if isinstance(args, tuple) and len(args) == 2 and isinstance(args[1], str):
+            return args[1] in ROUTINE_TASKS and "Sending due task" in str(record.msg)
+        return False
 
 
 for _name in ("celery.beat", "celery.worker.strategy", "celery.app.trace"):
@@ -74,7 +90,14 @@ def worker_process_ready(**_kwargs) -> None:
 def task_garbage_collect(**_kwargs) -> None:
     """Free a finished task's garbage now, in a worker process that froze its long-lived objects.
     Elsewhere (a web process running a task eagerly, tests) a full collection would walk every
-    object, so nothing is done."""
+    object, so nothing is done. A signal handler runs in the worker's own loop: it never raises."""
+    try:
+        _collect_after_task()
+    except Exception:  # noqa: BLE001 - housekeeping must not fail the worker
+        logging.getLogger(__name__).exception("garbage collection after a task failed")
+
+
+def _collect_after_task() -> None:
     if not _modules_when_frozen:
         return
     if len(sys.modules) != _modules_when_frozen:

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "portal",
+    "health",
+    "outbox",
     "accounts",
     "divisions",
     "agencies",
@@ -140,6 +142,10 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": CACHE_KEY_PREFIX,
+            # Short timeouts: a partitioned Redis must cost a request a fraction of a second, not
+            # hang it. Every cache read in a request has a way on without the cache (rate limits
+            # count in the process, the calendar keeps its copy, charts are drawn again).
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:
@@ -160,8 +166,8 @@ if REDIS_URL:
     # It must outlast the longest retry countdown, or a waiting retry would be delivered twice
     # (harmless, consumers are idempotent, but wasteful). The outbox sweep covers a lost queue.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900),
-        "socket_connect_timeout": 5,
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=300),
+        "socket_connect_timeout": 2,
         "socket_timeout": 10,
         "retry_on_timeout": True,
     }
@@ -179,9 +185,23 @@ else:
     CELERY_RESULT_BACKEND = f"file://{CELERY_QUEUE_DIR / 'results'}"
 
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
-# The queue every task goes to unless told otherwise: deployments (and benchmarks) sharing one
-# Redis each name their own.
-CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
+# Queues by kind, each with workers of its own (Procfile), so a burst of PDFs never delays a
+# hand-off or a notification: routing (hand-offs, sweeps and everything not routed elsewhere),
+# documents (PDF rendering: CPU-heavy, its workers capped and niced) and notifications (with the
+# calls to other agencies' systems: they wait on the network). CELERY_QUEUE names the routing queue
+# and prefixes the others: deployments (and benchmarks) sharing one Redis each name their own.
+CELERY_QUEUE = env.str("CELERY_QUEUE", default="celery")
+QUEUES_BY_KIND = {
+    "routing": CELERY_QUEUE,
+    "documents": f"{CELERY_QUEUE}.documents",
+    "notifications": f"{CELERY_QUEUE}.notifications",
+}
+CELERY_TASK_DEFAULT_QUEUE = QUEUES_BY_KIND["routing"]
+CELERY_TASK_ROUTES = {
+    "documents.*": {"queue": QUEUES_BY_KIND["documents"]},
+    "notifications.*": {"queue": QUEUES_BY_KIND["notifications"]},
+    "connectors.*": {"queue": QUEUES_BY_KIND["notifications"]},
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -209,8 +229,47 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.2,
     "interval_max": 0.5,
 }
+# Beat's scheduler holds a lease in the database: any number may run, one sends (health/scheduler.py).
+CELERY_BEAT_SCHEDULER = "health.scheduler:LeasedScheduler"
+HEALTH_BEAT_LEASE_SECONDS = env.float("HEALTH_BEAT_LEASE_SECONDS", default=30.0)
+# How often a scheduler that does not hold the lease asks for it again.
+HEALTH_BEAT_STANDBY_SECONDS = env.float("HEALTH_BEAT_STANDBY_SECONDS", default=5.0)
+# The scheduler sends a heartbeat to every queue this often; a queue whose heartbeat is older than
+# HEALTH_SILENT_SECONDS shows as "silent" on /health/status/.
+HEALTH_HEARTBEAT_SECONDS = env.float("HEALTH_HEARTBEAT_SECONDS", default=10.0)
+HEALTH_SILENT_SECONDS = env.int("HEALTH_SILENT_SECONDS", default=60)
+# More lines for /health/status/, one callable per app that has something to report.
+HEALTH_CHECKS = ["outbox.checks.outbox_age"]
 CELERY_BEAT_SCHEDULE = {
-    "worker-heartbeat": {"task": "portal.tasks.heartbeat", "schedule": 30.0},
+    f"health-heartbeat-{kind}": {
+        "task": "health.heartbeat",
+        "schedule": HEALTH_HEARTBEAT_SECONDS,
+        "args": [queue],
+        "options": {"queue": queue, "expires": HEALTH_HEARTBEAT_SECONDS * 3},
+    }
+    for kind, queue in QUEUES_BY_KIND.items()
+}
+CELERY_BEAT_SCHEDULE["health-beacons-forget"] = {"task": "health.beacons_forget", "schedule": 3600.0}
+
+# --- The outbox and its relay (outbox/) -------------------------------------
+# Sources the relay drains, in order: entering a dossier writes its first hand-off.
+OUTBOX_SOURCES = ["procedures.outbox.DossiersToEnter", "routing.outbox.HandoffsToPublish"]
+# Items a source does per transaction, and batches per source in one pass.
+OUTBOX_BATCH = env.int("OUTBOX_BATCH", default=50)
+OUTBOX_BATCHES_PER_PASS = env.int("OUTBOX_BATCHES_PER_PASS", default=20)
+# On PostgreSQL the relay is woken by each commit and drains anyway this often; on SQLite it polls.
+OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=5.0)
+OUTBOX_POLL_SECONDS = env.float("OUTBOX_POLL_SECONDS", default=0.5)
+OUTBOX_BEACON_SECONDS = env.float("OUTBOX_BEACON_SECONDS", default=5.0)
+# After a failed publish, this process does not try the broker again for this long.
+OUTBOX_BROKER_RETRY_SECONDS = env.float("OUTBOX_BROKER_RETRY_SECONDS", default=2.0)
+# Work waiting longer than this shows as "late" on /health/status/.
+OUTBOX_ALERT_SECONDS = env.int("OUTBOX_ALERT_SECONDS", default=60)
+# The scheduler's sweep: the relay's work when no relay runs.
+CELERY_BEAT_SCHEDULE["outbox-sweep"] = {
+    "task": "outbox.sweep",
+    "schedule": OUTBOX_SWEEP_SECONDS,
+    "options": {"expires": OUTBOX_SWEEP_SECONDS * 2},
 }
 
 # --- Authentication -------------------------------------------------------
@@ -280,18 +339,9 @@ PROCEDURES_UPLOAD_MAX_BYTES = env.int("PROCEDURES_UPLOAD_MAX_BYTES", default=10 
 # Drafts nobody touched for this long are deleted with their files (no personal data without purpose).
 PROCEDURES_DRAFT_RETENTION_DAYS = env.int("PROCEDURES_DRAFT_RETENTION_DAYS", default=30)
 CELERY_BEAT_SCHEDULE["procedures-drafts-purge"] = {"task": "procedures.drafts_purge", "schedule": 3600.0}
-# Seconds between runs that enter newly filed dossiers in the books (timeline, figures, route,
-# receipt): filing itself publishes nothing, so this is the delay before routing starts. A run
-# not picked up within a few periods is dropped; the next one does its work.
-PROCEDURES_ENTER_SECONDS = env.float("PROCEDURES_ENTER_SECONDS", default=1.0)
 # Seconds a process keeps form versions, their procedures and centres, read on every wizard step
 # and every filing; a procedure's new fee or time limit shows within this time after a load.
 PROCEDURES_CATALOGUE_CACHE_SECONDS = env.int("PROCEDURES_CATALOGUE_CACHE_SECONDS", default=60)
-CELERY_BEAT_SCHEDULE["procedures-dossiers-enter"] = {
-    "task": "procedures.dossiers_enter",
-    "schedule": PROCEDURES_ENTER_SECONDS,
-    "options": {"expires": max(10.0, 5 * PROCEDURES_ENTER_SECONDS)},
-}
 
 # --- Working calendar and deadline clock (calendars/clock.py) ----------------
 # Legal working sessions of a working day, local time; a working day is their sum (8 hours).
@@ -397,17 +447,15 @@ ROUTING_QUEUE = env.str("ROUTING_QUEUE", default=CELERY_TASK_DEFAULT_QUEUE)
 # An online dossier is confirmed as received, or answered with a supplement request, within this
 # many working hours (Decree 118/2025/NĐ-CP).
 ROUTING_ONLINE_CONFIRM_HOURS = env.int("ROUTING_ONLINE_CONFIRM_HOURS", default=8)
-# A hand-off published but not processed after this long is published again (a lost queue).
-ROUTING_OUTBOX_REPUBLISH_SECONDS = env.float("ROUTING_OUTBOX_REPUBLISH_SECONDS", default=120.0)
+# A hand-off published but not processed after this long is published again (a lost queue, a
+# worker killed before it acknowledged), then after twice as long, … up to the maximum.
+ROUTING_OUTBOX_REPUBLISH_SECONDS = env.float("ROUTING_OUTBOX_REPUBLISH_SECONDS", default=10.0)
+ROUTING_OUTBOX_REPUBLISH_MAX_SECONDS = env.float("ROUTING_OUTBOX_REPUBLISH_MAX_SECONDS", default=120.0)
 # Attempts before a hand-off becomes a dead letter, and the cap of the back-off between them.
 ROUTING_MAX_ATTEMPTS = env.int("ROUTING_MAX_ATTEMPTS", default=6)
-ROUTING_RETRY_BACKOFF_MAX = env.int("ROUTING_RETRY_BACKOFF_MAX", default=300)
+ROUTING_RETRY_BACKOFF_MAX = env.int("ROUTING_RETRY_BACKOFF_MAX", default=30)
 # Working days a citizen has to answer a supplement request before processing stops (form 05).
 ROUTING_SUPPLEMENT_ANSWER_DAYS = env.int("ROUTING_SUPPLEMENT_ANSWER_DAYS", default=15)
-CELERY_BEAT_SCHEDULE["routing-outbox-sweep"] = {
-    "task": "routing.outbox_sweep",
-    "schedule": env.float("ROUTING_OUTBOX_SWEEP_SECONDS", default=15.0),
-}
 CELERY_BEAT_SCHEDULE["routing-supplements-expire"] = {
     "task": "routing.supplements_expire",
     "schedule": 3600.0,

@@ -6,7 +6,7 @@ from . import views
 
 urlpatterns = [
     path("", views.landing, name="landing"),
-    path("health/", views.health, name="health"),
+    path("", include("health.urls")),
     path("", include("accounts.urls")),
     path("", include("procedures.urls")),
     path("", include("queueing.urls")),

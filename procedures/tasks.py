@@ -3,11 +3,6 @@ from celery import shared_task
 from . import services
 
 
-@shared_task(name="procedures.dossiers_enter")
-def dossiers_enter() -> int:
-    return services.dossiers_enter()
-
-
 @shared_task(name="procedures.drafts_purge")
 def drafts_purge() -> int:
     return services.drafts_purge()

@@ -24,6 +24,7 @@ from agencies.models import Agency
 from calendars import clock
 from divisions.models import Ward
 from notifications.services import notify
+from outbox.services import publish
 from procedures.models import Attachment, Channel, Dossier, Procedure
 
 from .models import (
@@ -223,15 +224,10 @@ def outbox_put(
 
 
 def outbox_publish(*, message_id: int) -> bool:
-    """Hand one message to the broker. A failure (Redis down) leaves it to the sweep."""
-    from portal.celery import app
-
+    """Hand one message to the broker. A failure (Redis down) leaves it to the relay's next pass."""
     from .tasks import HANDOFF_TASK
 
-    try:
-        app.send_task(HANDOFF_TASK, args=[message_id], queue=settings.ROUTING_QUEUE, ignore_result=True)
-    except Exception:  # noqa: BLE001 - the broker's errors vary by transport; the sweep retries
-        logger.warning("outbox message %s not published; the sweep will retry", message_id, exc_info=True)
+    if not publish(HANDOFF_TASK, args=[message_id], queue=settings.ROUTING_QUEUE):
         return False
     OutboxMessage.objects.filter(pk=message_id).update(
         published_at=timezone.now(), publish_count=F("publish_count") + 1
@@ -239,24 +235,38 @@ def outbox_publish(*, message_id: int) -> bool:
     return True
 
 
+def republish_delay(*, publish_count: int) -> float:
+    """Seconds after a publish before the same message is published again: ROUTING_OUTBOX_REPUBLISH_
+    SECONDS, doubled with each publish (capped), so a message stuck behind a long queue is not
+    multiplied in it while one lost with a killed worker is sent again within seconds."""
+    base = settings.ROUTING_OUTBOX_REPUBLISH_SECONDS
+    return min(settings.ROUTING_OUTBOX_REPUBLISH_MAX_SECONDS, base * 2 ** max(0, publish_count - 1))
+
+
 def outbox_sweep(*, republish_after: float | None = None, limit: int = 500) -> int:
     """Publish what was never published, and again what was published but never processed.
 
     The second case covers a broker that lost its queue (Redis restarted without persistence) and
-    a worker killed before acknowledging; a message published twice is processed once.
+    a worker killed before acknowledging; a message published twice is processed once. A message
+    waiting for its retry has `published_at` set to when the retry is due, so it is not sent early.
     """
     now = timezone.now()
-    after = settings.ROUTING_OUTBOX_REPUBLISH_SECONDS if republish_after is None else republish_after
+    base = settings.ROUTING_OUTBOX_REPUBLISH_SECONDS if republish_after is None else republish_after
     # A message committed a moment ago is being published by its own on_commit hook.
-    grace = min(after, 2.0)
+    grace = min(base, 2.0)
     stale = OutboxMessage.objects.filter(state=OutboxMessage.State.PENDING).filter(
         Q(published_at__isnull=True, created_at__lt=now - datetime.timedelta(seconds=grace))
-        | Q(published_at__lt=now - datetime.timedelta(seconds=after))
+        | Q(published_at__lt=now - datetime.timedelta(seconds=base))
     )
     published = 0
-    for message_id in stale.order_by("created_at").values_list("pk", flat=True)[:limit]:
+    candidates = stale.order_by("created_at").values_list("pk", "published_at", "publish_count")[:limit]
+    for message_id, published_at, publish_count in candidates:
+        if republish_after is None and published_at is not None:
+            due = published_at + datetime.timedelta(seconds=republish_delay(publish_count=publish_count))
+            if due > now:
+                continue
         if not outbox_publish(message_id=message_id):
-            break  # the broker is down: the next sweep tries again
+            break  # the broker is down: the next pass tries again
         published += 1
     return published
 
@@ -287,7 +297,12 @@ def message_failed(*, message_id: int, error: BaseException) -> OutboxMessage:
         if message.attempts >= settings.ROUTING_MAX_ATTEMPTS:
             message.state = OutboxMessage.State.DEAD
             logger.error("outbox message %s is a dead letter: %s", message.key, message.last_error)
-        message.save(update_fields=["attempts", "last_error", "state"])
+        else:
+            # The retry is delivered then; the sweep must not publish it again before.
+            message.published_at = timezone.now() + datetime.timedelta(
+                seconds=retry_delay(attempts=message.attempts)
+            )
+        message.save(update_fields=["attempts", "last_error", "state", "published_at"])
     return message
 
 

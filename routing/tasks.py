@@ -23,11 +23,6 @@ def handoff(self, message_id: int) -> None:
         ) from error
 
 
-@shared_task(name="routing.outbox_sweep", ignore_result=True)
-def outbox_sweep() -> int:
-    return services.outbox_sweep()
-
-
 @shared_task(name="routing.supplements_expire", ignore_result=True)
 def supplements_expire() -> int:
     return len(services.supplements_expire())

@@ -199,7 +199,7 @@ def test_the_sweep_asks_again_for_documents_left_without_their_pdf(civil_status,
     from documents.services import documents_sweep
 
     asked = []
-    monkeypatch.setattr(tasks.generate_document, "delay", asked.append)
+    monkeypatch.setattr(tasks.generate_document, "apply_async", lambda args, **kw: asked.append(args[0]))
 
     def requested(key, minutes_ago):
         document = document_request(

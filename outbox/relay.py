@@ -1,0 +1,142 @@
+"""The relay: one long-running process (or several, on several machines) that carries on what
+transactions wrote, as soon as they commit.
+
+On PostgreSQL it LISTENs on `services.CHANNEL` on a connection of its own, so a filing's commit
+wakes it within milliseconds and a burst of filings is entered in one batch; it also drains every
+OUTBOX_SWEEP_SECONDS without being woken, which catches what a missed notification or a broker
+outage left behind. On SQLite (the embedded default) it polls every OUTBOX_POLL_SECONDS.
+
+LISTEN needs a session of its own: point the relay at PostgreSQL directly or through a
+session-pooled connection, never a transaction-pooled one (PgBouncer's transaction mode drops the
+LISTEN). Every failure (database restarted, broker down) is logged and retried with back-off; the
+relay only stops when told to.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+
+from django.conf import settings
+from django.db import close_old_connections, connection
+
+from health.services import beacon_touch
+
+from . import services
+
+logger = logging.getLogger(__name__)
+
+
+class _Listener:
+    """A PostgreSQL connection that LISTENs on the outbox channel, reconnected when it breaks."""
+
+    def __init__(self) -> None:
+        self._conn = None
+
+    def _connect(self):
+        import psycopg
+
+        params = connection.get_connection_params()
+        params.pop("cursor_factory", None)
+        params.pop("context", None)
+        conn = psycopg.connect(**params, autocommit=True)
+        conn.execute(f"LISTEN {services.CHANNEL}")
+        return conn
+
+    def ensure(self) -> None:
+        """Listen before draining, so no commit between the drain and the wait goes unnoticed."""
+        if self._conn is None or self._conn.closed:
+            self._conn = self._connect()
+
+    def wait(self, timeout: float) -> bool:
+        """Block until a notification or `timeout`; True when woken."""
+        self.ensure()
+        woken = False
+        for _notify in self._conn.notifies(timeout=timeout, stop_after=1):
+            woken = True
+        if woken:  # the others queued meanwhile: one drain covers them all
+            for _notify in self._conn.notifies(timeout=0):
+                pass
+        return woken
+
+    def close(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            finally:
+                self._conn = None
+
+
+class Relay:
+    def __init__(self) -> None:
+        self.name = f"relay:{socket.gethostname()}:{os.getpid()}"
+        self.stopping = threading.Event()
+        self._listener = _Listener() if connection.vendor == "postgresql" else None
+        self._beacon_at = 0.0
+        self._done = 0
+
+    def stop(self, *_args) -> None:
+        self.stopping.set()
+
+    def run(self, *, passes: int | None = None) -> None:
+        """Drain, wait, repeat until stopped (or for `passes` passes, for tests)."""
+        failures = 0
+        while not self.stopping.is_set() and (passes is None or passes > 0):
+            try:
+                self.one_pass()
+                failures = 0
+            except Exception:  # noqa: BLE001 - a fault (database restart, …) must never end the relay
+                failures += 1
+                delay = min(10.0, 0.5 * 2**failures)
+                logger.exception("relay pass failed; again in %.1f s", delay)
+                self._reset_connections()
+                self.stopping.wait(delay)
+            if passes is not None:
+                passes -= 1
+        if passes is None:  # a relay that ran until stopped leaves nothing open
+            self._reset_connections()
+
+    def one_pass(self) -> int:
+        if not connection.in_atomic_block:  # (a test's transaction)
+            close_old_connections()  # health-checks a connection a restarted database broke
+        if self._listener is not None:
+            self._listener.ensure()
+        done = services.drain_all()
+        self._done += done
+        self._beacon()
+        if done:
+            return done  # there may be more: drain again before waiting
+        self._wait()
+        return 0
+
+    def _wait(self) -> None:
+        deadline = time.monotonic() + (
+            settings.OUTBOX_SWEEP_SECONDS if self._listener is not None else settings.OUTBOX_POLL_SECONDS
+        )
+        # In slices of at most a second, so a stop request is honoured promptly.
+        while not self.stopping.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            if self._listener is None:
+                self.stopping.wait(min(1.0, left))
+            elif self._listener.wait(min(1.0, left)):
+                return
+
+    def _beacon(self) -> None:
+        now = time.monotonic()
+        if now - self._beacon_at < settings.OUTBOX_BEACON_SECONDS:
+            return
+        beacon_touch(name=self.name, detail={"done": self._done})
+        self._beacon_at = now
+
+    def _reset_connections(self) -> None:
+        if self._listener is not None:
+            self._listener.close()
+        try:
+            connection.close()
+        except Exception:  # noqa: BLE001 - a broken connection may fail even to close
+            logger.debug("closing the database connection failed", exc_info=True)

@@ -1,0 +1,103 @@
+"""The outbox: work written in a transaction is carried on after it commits, by the relay
+(`outbox/relay.py`) woken at once, or by the scheduler's sweep when no relay runs.
+
+Three calls for the other apps:
+- `wake()`: in the writer's transaction, so the relay starts the moment it commits;
+- `publish(...)`: hand a task to the broker without ever failing the caller, because what was not
+  published is still in the database and a source's `drain` publishes it later;
+- `drain_all()`: one pass over every source (the relay's loop, the sweep task, tests).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from celery import current_app
+from django.conf import settings
+from django.db import connection
+
+from .registry import sources
+
+logger = logging.getLogger(__name__)
+
+# The PostgreSQL channel the relay listens on. A NOTIFY is delivered when its transaction commits,
+# and not at all when it rolls back, so the relay never wakes for work that does not exist.
+CHANNEL = "motcua_outbox"
+
+
+def wake() -> None:
+    """Wake every relay once the caller's transaction commits (PostgreSQL). On SQLite the relay
+    polls instead, so there is nothing to do."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_notify(%s, '')", [CHANNEL])
+
+
+def drain_all(*, limit: int | None = None) -> int:
+    """Work off what every source has waiting, in bounded batches; returns how many items were done.
+
+    A failing source is logged and does not stop the others (a hand-off cannot be published while
+    Redis is down, but dossiers are still entered)."""
+    limit = limit or settings.OUTBOX_BATCH
+    total = 0
+    for source in sources():
+        try:
+            for _batch in range(settings.OUTBOX_BATCHES_PER_PASS):
+                done = source.drain(limit=limit)
+                total += done
+                if done < limit:
+                    break
+        except Exception:  # noqa: BLE001 - one source's failure must not stop the relay or the others
+            logger.exception("outbox source %s failed; the next pass tries again", source.name)
+    return total
+
+
+class _Breaker:
+    """After a failed publish, publishing is skipped for OUTBOX_BROKER_RETRY_SECONDS: with Redis down,
+    each attempt would cost the caller the broker's connection retries (most of a second) for
+    nothing, and the work is safe in the database meanwhile."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._open_until = 0.0
+        self._warned_at = 0.0
+
+    def closed(self) -> bool:
+        return time.monotonic() >= self._open_until
+
+    def failed(self, task_name: str, error: BaseException) -> None:
+        now = time.monotonic()
+        with self._lock:
+            self._open_until = now + settings.OUTBOX_BROKER_RETRY_SECONDS
+            warn = now - self._warned_at > 30
+            if warn:
+                self._warned_at = now
+        if warn:  # once in 30 s per process, not once per task
+            logger.warning("broker unreachable (%s: %s); work stays in the outbox", task_name, error)
+
+    def reset(self) -> None:
+        self._open_until = 0.0
+
+
+breaker = _Breaker()
+
+
+def publish(task, *, args: list, queue: str | None = None, countdown: float | None = None) -> bool:
+    """Send a task (a task object, or a task's name) to the broker; False, and nothing raised, when it
+    cannot be sent now."""
+    if not breaker.closed():
+        return False
+    options = {"queue": queue} if queue else {}
+    # retry=False: fail at once. The caller is a request or the relay, and the work is in the outbox.
+    options.update(countdown=countdown or None, ignore_result=True, retry=False)
+    try:
+        if isinstance(task, str):
+            current_app.send_task(task, args=args, **options)
+        else:
+            task.apply_async(args, **options)
+    except Exception as error:  # noqa: BLE001 - each transport fails in its own way
+        breaker.failed(getattr(task, "name", task), error)
+        return False
+    return True
