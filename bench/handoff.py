@@ -1,9 +1,12 @@
 """Submission → first agency inbox, through the transactional outbox, Redis and a real worker.
 
 Files 1,000 dossiers (all 20 procedures, online and at the counter) at BENCH_RATE per second, as
-`dossier_submit` does for a citizen or a clerk, while a real Celery worker (prefork, 2 processes,
-the Procfile's settings) with the scheduler enters them in the books (every
-PROCEDURES_ENTER_SECONDS, default 1 s) and consumes the hand-offs from Redis. For each dossier:
+`dossier_submit` does for a citizen or a clerk, while the Procfile's processes run: the outbox
+relay (woken by each filing's commit, it enters the dossiers in the books and publishes their
+hand-offs), a routing worker (prefork, 2 processes) that consumes the hand-offs from Redis, the
+documents worker (niced, 1 process) and the scheduler. With BENCH_PDF_BACKLOG=500, that many PDF
+documents are requested first, so the documents worker is busy for the whole run: hand-offs must
+not wait behind PDFs (issue 17). For each dossier:
 the time from the start of the submission to the moment its first open step exists (the step's `created_at`,
 written by the worker in the transaction that puts it in the agency's inbox). Then checks every
 dossier reached exactly one first place: `lost` = dossiers with no step after waiting,
@@ -16,6 +19,7 @@ dossier reached exactly one first place: `lost` = dossiers with no step after wa
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -23,6 +27,8 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import contextlib
 
 from bench._harness import PYTHON, ROOT, bench_env, fresh_database, percentile  # noqa: E402
 
@@ -32,6 +38,41 @@ DOSSIERS = int(os.environ.get("BENCH_DOSSIERS", "1000"))
 RATE = float(os.environ.get("BENCH_RATE", "10"))
 WARMUP = 50
 CONCURRENCY = os.environ.get("BENCH_WORKER_CONCURRENCY", "2")
+PDF_BACKLOG = int(os.environ.get("BENCH_PDF_BACKLOG", "0"))
+
+
+def _processes(queue: str, env: dict) -> list[subprocess.Popen]:
+    """The Procfile's long-running processes, with this bench's queue names."""
+    celery = str(Path(PYTHON).parent / "celery")
+    quiet = ["--loglevel", "warning", "--without-gossip", "--without-mingle"]
+    commands = [
+        [
+            celery,
+            "-A",
+            "portal",
+            "worker",
+            "-n",
+            f"routing-{queue}@%h",
+            "-Q",
+            f"{queue},{queue}.notifications",
+        ]
+        + ["--concurrency", CONCURRENCY, *quiet],
+        ["nice", "-n", "10", celery, "-A", "portal", "worker", "-n", f"documents-{queue}@%h"]
+        + ["-Q", f"{queue}.documents", "--concurrency", "1", *quiet],
+        [celery, "-A", "portal", "beat", "--loglevel", "warning"]
+        + ["--schedule", str(ROOT / "var" / f"{queue}-beat-schedule")],
+        [PYTHON, "manage.py", "outbox_relay"],
+    ]
+    return [subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True) for command in commands]
+
+
+def _pdf_backlog(count: int) -> None:
+    """Ask for `count` signed PDFs at once, as a burst of receipts and results would."""
+    from documents.models import Document
+    from documents.samples import sample_request
+
+    for n in range(count):
+        sample_request(Document.Kind.RECEIPT, key_suffix=f"bench-backlog-{n}-{time.time_ns()}")
 
 
 def main() -> None:
@@ -49,38 +90,21 @@ def main() -> None:
 
     from accounts.models import User
     from agencies.models import Centre
+    from documents.models import Document
     from procedures.models import Dossier, Procedure
     from procedures.services import dossier_submit
     from routing.models import DossierStep, OutboxMessage, StepDefinition
 
-    worker = subprocess.Popen(
-        [
-            str(Path(PYTHON).parent / "celery"),
-            "-A",
-            "portal",
-            "worker",
-            "-Q",
-            queue,
-            # The scheduler too: its run every PROCEDURES_ENTER_SECONDS enters what was filed.
-            "--beat",
-            "--schedule",
-            str(ROOT / "var" / f"{queue}-beat-schedule"),
-            "--concurrency",
-            CONCURRENCY,
-            "--loglevel",
-            "warning",
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    processes = _processes(queue, env)
     try:
         procedures = list(Procedure.objects.all())
         centres = list(Centre.objects.all())
         citizen = User.objects.get(username="001188123456")
         clerk = User.objects.get(username="canbo.caugiay")
-        time.sleep(3)  # let the worker connect before the clock starts
+        time.sleep(3)  # let the workers connect before the clock starts
+        if PDF_BACKLOG:
+            _pdf_backlog(PDF_BACKLOG)
+            print(f"{PDF_BACKLOG} PDFs requested: the documents worker works them off during the run")
 
         started: dict[int, float] = {}
         began = time.monotonic()
@@ -141,13 +165,19 @@ def main() -> None:
         )
         duplicated = sum(max(0, actual.get(pk, 0) - n) for pk, n in expected.items())
         unprocessed = OutboxMessage.objects.filter(dossier__in=started).exclude(state="done").count()
+        pdfs_left = Document.objects.filter(status="pending").count()
     finally:
-        worker.terminate()
-        worker.wait(timeout=30)
+        for process in processes:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in processes:
+            process.wait(timeout=30)
 
     p50 = percentile(latencies, 0.50)
     p95 = percentile(latencies, 0.95)
     print(f"dossiers: {len(started)} (after {WARMUP} warm-up) at {RATE:g}/s  worker: prefork x{CONCURRENCY}")
+    if PDF_BACKLOG:
+        print(f"PDF backlog: {PDF_BACKLOG} requested before filing, {pdfs_left} still pending at the end")
     print(f"all in an inbox {drained:.1f} s after the last submission; outbox not done: {unprocessed}")
     worst = max(latencies, default=0)
     print(f"submission → first inbox: p50 {p50:.0f} ms, p95 {p95:.0f} ms, max {worst:.0f} ms")

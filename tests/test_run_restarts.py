@@ -1,0 +1,168 @@
+"""Nothing dead stays dead under `make run`: each long-running line of the Procfile restarts its
+process when it exits, whatever killed it (issue 17: beat died on the first failed send and the
+books stopped until someone noticed)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def procfile() -> dict[str, str]:
+    lines = (ROOT / "Procfile").read_text().splitlines()
+    return dict(line.split(": ", 1) for line in lines if line.strip() and not line.startswith("#"))
+
+
+def _children(pid: int) -> list[int]:
+    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    return [int(p) for p in found]
+
+
+def _command_of(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_text(errors="replace")
+    except OSError:  # gone meanwhile
+        return "sleep"
+
+
+def _wait_child(shell: int, *, other_than: int | None = None, seconds: float = 30) -> int:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        children = [c for c in _children(shell) if c != other_than]
+        # the loop's `sleep 1` between two runs is a child too: wait for the command itself
+        children = [
+            c for c in children if "sleep" not in Path(f"/proc/{c}/cmdline").read_text(errors="replace")
+        ]
+        if children:
+            return children[0]
+        time.sleep(0.1)
+    raise AssertionError(f"no process under the Procfile line after {seconds} s")
+
+
+def test_every_long_running_line_restarts_its_process():
+    lines = procfile()
+    assert {"web", "worker", "documents", "beat", "relay"} <= set(lines)
+    for name in ("worker", "documents", "beat", "relay"):
+        assert lines[name].startswith("while :; do "), f"{name} has no restart loop"
+
+
+@pytest.mark.parametrize("name", ["beat", "relay"])
+def test_a_killed_process_comes_back(name, tmp_path):
+    """The line runs as honcho runs it (sh -c, its own session); its process is SIGKILLed and a new
+    one takes its place. A database is not needed for that: a scheduler or relay that cannot reach
+    one keeps trying instead of exiting (health/scheduler.py, outbox/relay.py)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update(MOTCUA_VAR_DIR=str(tmp_path), PYTHONUNBUFFERED="1")
+    shell = subprocess.Popen(
+        ["sh", "-c", procfile()[name]],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        first = _wait_child(shell.pid)
+        time.sleep(1.0)
+        os.kill(first, signal.SIGKILL)
+        second = _wait_child(shell.pid, other_than=first)
+        assert second != first
+        assert shell.poll() is None  # the line itself goes on
+    finally:
+        os.killpg(shell.pid, signal.SIGTERM)
+        try:
+            _out, err = shell.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(shell.pid, signal.SIGKILL)
+            _out, err = shell.communicate()
+    assert f"{name} stopped (exit 137): restarting" in err.decode(errors="replace"), err[-2000:]
+
+
+@pytest.mark.skipif(
+    os.environ.get("DATABASE_URL", "").startswith("postgres") is False,
+    reason="processes share the test database only on PostgreSQL (SQLite's test database is in memory)",
+)
+@pytest.mark.django_db(transaction=True)
+def test_with_beat_killed_dossiers_are_still_entered_and_a_second_beat_does_no_harm(tmp_path):
+    from django.db import connection
+
+    from accounts.models import User
+    from agencies.models import Centre
+    from health.models import Lease
+    from portal.demo import demo_data_load
+    from procedures.models import Dossier, DossierEvent, Procedure
+    from procedures.services import dossier_submit
+
+    demo_data_load()
+    citizen = User.objects.get(username="001188123456")
+    procedure = Procedure.objects.get(slug="dang-ky-tam-tru")
+    centre = Centre.objects.get(code="000.00.01.H26")
+
+    def file_dossier_only():
+        return dossier_submit(
+            form=procedure.current_form(),
+            centre=centre,
+            channel="online",
+            applicant_citizen_id=citizen.username,
+            applicant_name="Nguyễn Thị Lan",
+            submitted_by=citizen,
+            data={},
+        )
+
+    settings_dict = connection.settings_dict
+    env = dict(os.environ)
+    env.update(
+        MOTCUA_VAR_DIR=str(tmp_path),
+        DATABASE_URL=f"postgres://{settings_dict['USER']}@{settings_dict['HOST']}:{settings_dict['PORT']}/"
+        f"{settings_dict['NAME']}",
+        CELERY_QUEUE=f"restarts-{os.getpid()}",
+    )
+    lines = procfile()
+    started = []
+
+    def start(name):
+        shell = subprocess.Popen(
+            ["sh", "-c", lines[name]], cwd=ROOT, env=env, start_new_session=True, stderr=subprocess.DEVNULL
+        )
+        started.append(shell)
+        return shell
+
+    def entered_within(dossiers, seconds):
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if Dossier.objects.filter(pk__in=[d.pk for d in dossiers], entered_at__isnull=True).count() == 0:
+                return True
+            time.sleep(0.1)
+        return False
+
+    try:
+        start("relay")
+        beat = start("beat")
+        first = [file_dossier_only() for _ in range(3)]
+        assert entered_within(first, 15)
+        os.kill(_wait_child(beat.pid), signal.SIGKILL)
+        second = [file_dossier_only() for _ in range(3)]
+        assert entered_within(second, 5), "dossiers waited for the scheduler"
+        start("beat")  # now two schedulers: the restarted one and another
+        time.sleep(8)
+        assert Lease.objects.filter(name="beat").count() == 1
+        third = [file_dossier_only() for _ in range(3)]
+        assert entered_within(third, 5)
+        all_filed = first + second + third
+        receipts = DossierEvent.objects.filter(dossier__in=[d.pk for d in all_filed], kind="receipt").count()
+        assert receipts == len(all_filed)  # each entered once
+    finally:
+        for shell in started:
+            os.killpg(shell.pid, signal.SIGTERM)
+        for shell in started:
+            try:
+                shell.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(shell.pid, signal.SIGKILL)
