@@ -4,12 +4,20 @@ One table, `settings.RATE_LIMITS`, names each limit ("ticket", "booking", "looku
 "<count>/<second|minute|hour|day>". A fixed window counted in the default cache (Redis when
 REDIS_URL is set, so every gunicorn process shares the count): simple and cheap, and a burst
 of twice the rate across a window edge is acceptable for what it guards.
+
+When the cache cannot be reached, a rate limit must not turn into an outage (issue 17: every API
+call answered 500 while Redis was down). Each process then counts in its own memory, at the same
+rates, and asks the shared cache again every `SHARED_RETRY_SECONDS`: a caller spread over N
+processes gets up to N times the rate until Redis is back, a price worth paying to keep filing.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
+import threading
 import time
+from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import cache
@@ -17,7 +25,17 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from rest_framework.throttling import BaseThrottle
 
+logger = logging.getLogger(__name__)
+
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+# While the shared cache is unreachable, each process asks it again this often (a partitioned Redis
+# costs a request its socket timeout: once per interval, not on every request).
+SHARED_RETRY_SECONDS = 5.0
+# At most this often per process, a warning that limits are counted locally.
+WARN_EVERY_SECONDS = 60.0
+# Counters a process keeps while Redis is down: the least recently used go first, so a flood of
+# new addresses costs memory up to this bound and no more.
+LOCAL_MAX_KEYS = 10_000
 
 
 def parse_rate(rate: str) -> tuple[int, int]:
@@ -38,21 +56,103 @@ def client_key(request) -> str:
     return f"a{address}"
 
 
+class LocalCounts:
+    """Fixed windows counted in this process's memory: the fallback while the shared cache is down."""
+
+    def __init__(self, max_keys: int = LOCAL_MAX_KEYS) -> None:
+        self._lock = threading.Lock()
+        self._counts: OrderedDict[str, tuple[float, int]] = OrderedDict()
+        self.max_keys = max_keys
+
+    def incr(self, key: str, *, expires_at: float) -> int:
+        now = time.monotonic()
+        with self._lock:
+            expiry, used = self._counts.pop(key, (expires_at, 0))
+            self._counts[key] = (expiry, used + 1)
+            # The oldest entries are the least recently counted: drop them when spent or too many.
+            while self._counts:
+                oldest_key, (oldest_expiry, _used) = next(iter(self._counts.items()))
+                if oldest_expiry > now and len(self._counts) <= self.max_keys:
+                    break
+                del self._counts[oldest_key]
+            return used + 1
+
+    def __len__(self) -> int:
+        return len(self._counts)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._counts.clear()
+
+
+class SharedCounts:
+    """The count in the default cache, shared by every process; `None` when the cache fails."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._down_until = 0.0
+        self._warned_at = float("-inf")
+        self.down = False
+
+    def incr(self, key: str, *, timeout: int) -> int | None:
+        if self.down and time.monotonic() < self._down_until:
+            return None
+        try:
+            used = self._incr(key, timeout=timeout)
+        except Exception as error:  # noqa: BLE001 - each cache backend fails in its own way
+            self._failed(error)
+            return None
+        if self.down:
+            self.down = False
+            logger.warning("rate limits shared again: the cache answers")
+        return used
+
+    def _incr(self, key: str, *, timeout: int) -> int:
+        if cache.add(key, 1, timeout=timeout):
+            return 1
+        try:
+            return cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, timeout=timeout)
+            return 1
+
+    def _failed(self, error: BaseException) -> None:
+        now = time.monotonic()
+        with self._lock:
+            self.down = True
+            self._down_until = now + SHARED_RETRY_SECONDS
+            warn = now - self._warned_at >= WARN_EVERY_SECONDS
+            if warn:
+                self._warned_at = now
+        if warn:
+            logger.warning(
+                "rate limits counted in this process only: the cache is unreachable (%s: %s)",
+                type(error).__name__,
+                error,
+            )
+
+    def reset(self) -> None:
+        with self._lock:
+            self.down = False
+            self._down_until = 0.0
+            self._warned_at = float("-inf")
+
+
+shared_counts = SharedCounts()
+local_counts = LocalCounts()
+
+
 def hit(scope: str, key: str) -> tuple[bool, int]:
     """Count one request; (allowed, seconds until the window resets)."""
     count, period = parse_rate(settings.RATE_LIMITS[scope])
-    now = int(time.time())
-    window = now // period
+    now = time.time()
+    window = int(now) // period
+    left = period - (int(now) % period)
     cache_key = f"{settings.RATE_LIMIT_NAMESPACE}:{scope}:{key}:{window}"
-    if cache.add(cache_key, 1, timeout=period + 1):
-        used = 1
-    else:
-        try:
-            used = cache.incr(cache_key)
-        except ValueError:  # expired between add and incr
-            cache.add(cache_key, 1, timeout=period + 1)
-            used = 1
-    return used <= count, period - (now % period)
+    used = shared_counts.incr(cache_key, timeout=period + 1)
+    if used is None:
+        used = local_counts.incr(cache_key, expires_at=time.monotonic() + left)
+    return used <= count, left
 
 
 def is_kiosk(request) -> bool:

@@ -1,0 +1,169 @@
+"""Issue 17, "keep filing when Redis fails": with the cache unreachable, requests still work.
+
+The cache is pointed at a port nobody listens on (refused at once, as when Redis is down) or at
+one that accepts and never answers (as when Redis is partitioned away).
+"""
+
+import datetime
+import logging
+import socket
+import threading
+import time
+from contextlib import contextmanager
+from unittest import mock
+from zoneinfo import ZoneInfo
+
+import pytest
+import redis
+from django.core.cache import cache
+from django.test import override_settings
+from rest_framework.test import APIClient
+
+from portal import ratelimit
+
+# Monday 23 November 2026, 09:00 in Hanoi: the demo centres are open.
+OPEN_NOW = datetime.datetime(2026, 11, 23, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _redis_at(port: int) -> dict:
+    """The production cache settings (portal/settings.py), at another address."""
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/0",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+
+
+@contextmanager
+def redis_down():
+    with override_settings(CACHES=_redis_at(_free_port())):
+        yield
+
+
+@contextmanager
+def redis_silent():
+    """A Redis that accepts connections and never answers (a partition, a hung server)."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(16)  # the kernel completes the handshakes; nothing ever reads
+        with override_settings(CACHES=_redis_at(listener.getsockname()[1])):
+            yield
+
+
+@pytest.fixture(autouse=True)
+def _shared_counts_fresh():
+    """A test that found the cache down must not leave the next one counting locally."""
+    ratelimit.shared_counts.reset()
+    ratelimit.local_counts.clear()
+    yield
+    ratelimit.shared_counts.reset()
+    ratelimit.local_counts.clear()
+
+
+@pytest.fixture
+def open_now():
+    with mock.patch("django.utils.timezone.now", return_value=OPEN_NOW):
+        yield OPEN_NOW
+
+
+def _take(client, code="000.00.01.H26"):
+    url = f"/api/v1/queue/centres/{code}/tickets/"
+    return client.post(url, {"service": "A", "channel": "kiosk"}, format="json")
+
+
+# --- Rate limits ---------------------------------------------------------------------------------
+
+
+def test_the_cache_is_really_unreachable_in_these_tests():
+    with redis_down(), pytest.raises(redis.exceptions.ConnectionError):
+        cache.add("probe", 1)
+
+
+def test_tickets_are_taken_while_redis_is_down_and_the_local_limit_still_refuses(demo, open_now, settings):
+    settings.RATE_LIMITS = settings.RATE_LIMITS | {"ticket": "3/minute"}
+    settings.QUEUEING_SETUP_CACHE_SECONDS = 0
+    phone = APIClient()
+    with redis_down():
+        codes = [_take(phone).status_code for _ in range(4)]
+    assert codes == [201, 201, 201, 429]
+
+
+def test_one_warning_for_many_requests_while_redis_is_down(caplog, settings):
+    settings.RATE_LIMITS = settings.RATE_LIMITS | {"api": "1000/minute"}
+    with redis_down(), caplog.at_level(logging.WARNING, logger="portal.ratelimit"):
+        for _ in range(50):
+            assert ratelimit.hit("api", "a10.0.0.1")[0]
+        ratelimit.shared_counts._down_until = 0.0  # the retry interval passed: Redis is asked again
+        assert ratelimit.hit("api", "a10.0.0.1")[0]
+    warnings = [r for r in caplog.records if r.name == "portal.ratelimit"]
+    assert len(warnings) == 1
+    assert "this process only" in warnings[0].getMessage()
+
+
+def test_the_shared_count_returns_when_redis_answers_again(settings):
+    settings.RATE_LIMITS = settings.RATE_LIMITS | {"lookup": "3/minute"}
+    with redis_down():
+        assert [ratelimit.hit("lookup", "a10.0.0.2")[0] for _ in range(2)] == [True, True]
+    # Redis is back (a working cache) but the retry interval has not passed: still counted here.
+    assert ratelimit.hit("lookup", "a10.0.0.2")[0]
+    assert ratelimit.shared_counts.down
+    ratelimit.shared_counts._down_until = 0.0
+    # Asked again: the count is the shared one (a fresh window there), and the cache holds it.
+    assert [ratelimit.hit("lookup", "a10.0.0.2")[0] for _ in range(4)] == [True, True, True, False]
+    assert not ratelimit.shared_counts.down
+    window = int(time.time()) // 60
+    assert cache.get(f"{settings.RATE_LIMIT_NAMESPACE}:lookup:a10.0.0.2:{window}") == 4
+
+
+def test_a_partitioned_redis_costs_one_request_its_timeout_not_every_request(settings):
+    with redis_silent():
+        started = time.monotonic()
+        ratelimit.hit("api", "a10.0.0.3")
+        first = time.monotonic() - started
+        started = time.monotonic()
+        for _ in range(20):
+            ratelimit.hit("api", "a10.0.0.3")
+        rest = time.monotonic() - started
+    assert first < 1.5  # the socket timeout of the settings (0.5 s), not a hang
+    assert rest < 0.1  # counted locally until the retry interval passes
+
+
+def test_local_counts_are_bounded_and_forget_spent_windows():
+    counts = ratelimit.LocalCounts(max_keys=100)
+    later = time.monotonic() + 60
+    for n in range(1000):
+        counts.incr(f"k{n}", expires_at=later)
+    assert len(counts) == 100
+    assert counts.incr("k999", expires_at=later) == 2  # the most recent are kept
+    assert counts.incr("k0", expires_at=later) == 1  # the oldest were dropped
+    spent = ratelimit.LocalCounts(max_keys=100)
+    for n in range(10):
+        spent.incr(f"k{n}", expires_at=time.monotonic() - 1)
+    spent.incr("new", expires_at=later)
+    assert len(spent) == 1
+
+
+def test_local_counts_lose_no_hit_between_threads():
+    counts = ratelimit.LocalCounts()
+    later = time.monotonic() + 60
+    barrier = threading.Barrier(8)
+
+    def count():
+        barrier.wait()
+        for _ in range(500):
+            counts.incr("same", expires_at=later)
+
+    threads = [threading.Thread(target=count) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert counts.incr("same", expires_at=later) == 8 * 500 + 1
