@@ -89,9 +89,14 @@ def _recheck() -> None:
     now = time.monotonic()
     if now - _state["checked"] < settings.CALENDAR_RECHECK_SECONDS:
         return
+    with _lock:
+        if now - _state["checked"] < settings.CALENDAR_RECHECK_SECONDS:
+            return  # another thread is asking
+        # Claimed before asking: while Redis does not answer, one request per interval waits for
+        # the cache's socket timeout, not every request of the process.
+        _state["checked"] = now
     version = _shared_version()
     with _lock:
-        _state["checked"] = now
         if version != _state["version"]:
             _years.clear()
             _state["version"] = version

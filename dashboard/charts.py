@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 
 import pygal
 from django.core.cache import cache
 from pygal.style import Style
+
+logger = logging.getLogger(__name__)
 
 CHART_CACHE_SECONDS = 3600
 STYLE = Style(
@@ -30,12 +33,22 @@ def _render(chart) -> str:
 
 
 def _cached(kind: str, build, **spec) -> str:
-    """The same figures draw the same SVG: keep it in the cache, keyed by what is drawn."""
+    """The same figures draw the same SVG: keep it in the cache, keyed by what is drawn.
+
+    The cache only saves time: when it cannot be reached (Redis down), the chart is drawn again and
+    not stored, so the page costs one failed read per chart, never an error."""
     key = "dashboard-chart:" + hashlib.sha256(repr((kind, sorted(spec.items()))).encode()).hexdigest()
-    svg = cache.get(key)
+    try:
+        svg = cache.get(key)
+    except Exception as error:  # noqa: BLE001 - each cache backend fails in its own way
+        logger.info("chart drawn without the cache (%s: %s)", type(error).__name__, error)
+        return build(**spec)
     if svg is None:
         svg = build(**spec)
-        cache.set(key, svg, CHART_CACHE_SECONDS)
+        try:
+            cache.set(key, svg, CHART_CACHE_SECONDS)
+        except Exception as error:  # noqa: BLE001
+            logger.info("chart not cached (%s: %s)", type(error).__name__, error)
     return svg
 
 

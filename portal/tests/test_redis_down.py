@@ -19,10 +19,17 @@ from django.core.cache import cache
 from django.test import override_settings
 from rest_framework.test import APIClient
 
+from accounts.models import User
+from accounts.services import api_token_issue
+from calendars import clock
+from dashboard import charts
 from portal import ratelimit
+from portal.demo import DEMO_CITIZEN_ID
+from procedures.models import Dossier
 
 # Monday 23 November 2026, 09:00 in Hanoi: the demo centres are open.
 OPEN_NOW = datetime.datetime(2026, 11, 23, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+MARITAL = "xac-nhan-tinh-trang-hon-nhan"
 
 
 def _free_port() -> int:
@@ -167,3 +174,75 @@ def test_local_counts_lose_no_hit_between_threads():
     for thread in threads:
         thread.join()
     assert counts.incr("same", expires_at=later) == 8 * 500 + 1
+
+
+# --- Filing, the calendar and the charts ---------------------------------------------------------
+
+
+def test_a_citizen_files_a_dossier_through_the_api_while_redis_is_down(demo):
+    lan = User.objects.get(username=DEMO_CITIZEN_ID)
+    _token, key = api_token_issue(kind="user", user=lan)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    with redis_down():
+        clock.forget()  # the deadline clock asks the cache for the calendar's version first
+        draft = api.post("/api/v1/drafts/", {"procedure": MARITAL}, format="json")
+        assert draft.status_code == 201, draft.content
+        draft = draft.json()
+        step = next(s for s in draft["steps"] if s["name"] == "nguoi-yeu-cau")
+        values = {**step["initial"], "purpose": "vay-von"}
+        saved = api.post(f"/api/v1/drafts/{draft['id']}/steps/nguoi-yeu-cau/", values, format="json")
+        assert saved.status_code == 200, saved.content
+        submitted = api.post(
+            f"/api/v1/drafts/{draft['id']}/submit/",
+            {"centre": draft["initial_centre"], "declaration": True},
+            format="json",
+        )
+        assert submitted.status_code == 201, submitted.content
+    dossier = Dossier.objects.get(code=submitted.json()["code"])
+    assert dossier.due_at is not None
+
+
+def test_the_deadline_clock_keeps_its_calendar_while_redis_is_down(db, settings, django_assert_num_queries):
+    settings.CALENDAR_RECHECK_SECONDS = 0
+    day = datetime.date(2027, 3, 12)
+    assert clock.is_working_day(day)  # the year is read once, with the cache up
+    with redis_down():
+        with django_assert_num_queries(0):
+            assert clock.is_working_day(day)  # the version could not be read: the copy serves
+        clock.calendar_changed()  # an edit while Redis is down clears this process and raises nothing
+        assert clock.is_working_day(day)
+
+
+def test_a_partitioned_redis_delays_one_calendar_recheck_not_every_request(db, settings):
+    settings.CALENDAR_RECHECK_SECONDS = 60
+    day = datetime.date(2027, 3, 12)
+    clock.is_working_day(day)  # the year in memory
+    clock._state["checked"] = float("-inf")  # and its recheck due now
+    barrier = threading.Barrier(8)
+    waits = []
+
+    def ask():
+        barrier.wait()
+        started = time.monotonic()
+        clock.is_working_day(day)
+        waits.append(time.monotonic() - started)
+
+    with redis_silent():
+        threads = [threading.Thread(target=ask) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert len(waits) == 8
+    assert max(waits) < 1.5  # the socket timeout of the settings, not a hang
+    assert sum(wait > 0.3 for wait in waits) == 1  # one request asked; the others used the copy
+
+
+def test_charts_are_drawn_without_the_cache(db):
+    spec = {"title": "Đúng hạn", "labels": ["T1", "T2"], "series": {"Tỉ lệ": [90, 95]}}
+    with redis_down():
+        assert charts.line_chart(**spec).startswith("<svg")
+        assert charts.bar_chart(**spec).startswith("<svg")
+    svg = charts.line_chart(**spec)  # once the cache is back, a chart is kept again
+    assert charts.line_chart(**spec) == svg
