@@ -56,12 +56,11 @@ lint: $(VENV)/.dev
 	$(VENV)/bin/ruff format --check .
 
 # Tests get a var/ of their own (Celery queue, keys, files), never the one `make run` uses.
-# Tests marked own_process re-point the process's Celery app at a private Redis with a worker in a
-# thread; they run after the rest, in a pytest process of their own, so no other test's state meets them.
+# One pytest run, nothing deselected: it prints each skip's reason and the time per app. Tests
+# marked own_process (they re-point the process's Celery app at a private Redis) run inside it in
+# a pytest process of their own (tests/plugin.py), so no other test's state meets them.
 test: $(VENV)/.dev .system-chromium .system-fonts .system-pdf-tools messages lint
-	export MOTCUA_VAR_DIR=$$(mktemp -d /tmp/motcua-test.XXXXXX) && \
-	  $(VENV)/bin/pytest -m "not own_process" && \
-	  $(VENV)/bin/pytest -m own_process -n 0
+	export MOTCUA_VAR_DIR=$$(mktemp -d /tmp/motcua-test.XXXXXX) && $(VENV)/bin/pytest
 
 clean:
 	rm -rf var/celery var/cache var/staticfiles

@@ -7,6 +7,9 @@ from django.utils import translation
 from divisions.services import divisions_load
 from portal.demo import HANOI_FILE, demo_data_load
 
+# Per-app times after the run; own_process tests in a pytest process of their own (tests/plugin.py).
+pytest_plugins = ["tests.plugin"]
+
 
 @pytest.fixture
 def hanoi(db):
@@ -47,6 +50,18 @@ def _catalogue_forgotten():
     selectors.forget_kept()
     yield
     selectors.forget_kept()
+
+
+@pytest.fixture(autouse=True)
+def _figure_agencies_forgotten():
+    """The daily figures keep each (procedure, centre)'s agency per process: a rolled-back test's
+    agency id must not be written by the next test, which has other agencies under the same ids.
+    dashboard.services has no public way to forget it yet, hence the lru_cache's own cache_clear."""
+    from dashboard.services import _agency_id
+
+    _agency_id.cache_clear()
+    yield
+    _agency_id.cache_clear()
 
 
 @pytest.fixture(scope="session", autouse=True)

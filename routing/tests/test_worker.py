@@ -1,10 +1,12 @@
 """Hand-offs through a real Celery worker process on Redis, and what survives when things die.
 
 Marked `worker`: `pytest -m worker routing` runs only these. Each starts its own redis-server and
-`celery worker -P solo` on the test database.
+`celery worker -P solo` on the test database. Marked `own_process` too: this process publishes to
+the private redis-server (workers.publishing_to), so they run in a pytest process of their own.
 """
 
 import datetime
+import shutil
 import threading
 
 import pytest
@@ -19,7 +21,18 @@ from routing.models import DossierStep, OutboxMessage, Transition
 from .conftest import HANOI, JUDICIAL_RECORD, file_dossier, officer_of
 from .workers import Worker, publishing_to, redis_server, wait_for
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.worker,
+    pytest.mark.own_process,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="a worker process reads the test database: PostgreSQL only (SQLite's lives in this process)",
+    ),
+    pytest.mark.skipif(
+        shutil.which("redis-server") is None, reason="needs redis-server for a private broker"
+    ),
+]
 
 
 @pytest.fixture

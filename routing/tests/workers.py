@@ -164,8 +164,15 @@ def celery_worker(broker_url: str):
 
 @contextmanager
 def publishing_to(broker_url: str, queue: str, settings):
-    """Point this test process's Celery app (the outbox relay) at the private broker."""
+    """Point this test process's Celery app (the outbox relay) at the private broker.
+
+    Only in the separate pytest run of the own_process tests (tests/plugin.py): the swap is
+    process-wide, and another test in this process would publish to (or after) it."""
     from portal.celery import app, connections_forget
+    from tests.plugin import OWN_PROCESS_ENV
+
+    if os.environ.get(OWN_PROCESS_ENV) != "1":
+        raise RuntimeError("publishing_to swaps the process's Celery app: mark the test own_process")
 
     saved = app.conf.broker_url
     connections_forget()
