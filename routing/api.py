@@ -1,9 +1,11 @@
 """The agency API: an officer's inbox and the actions on a step, and the citizen's supplement answer.
 
 The same services as the pages (routing/services.py), so the same rules: who may act comes from
-routing.selectors (a step outside the caller's inboxes is a 404), what the state allows from the
+routing.selectors (a step the caller may not see is a 404), what the state allows from the
 services. A refused action is 400 when the input is incomplete and 409 when the step has moved
-on (a colleague acted first), each with the message the page would show.
+on (a colleague acted first), each with the message the page would show. A step is looked up
+among those the caller may see in any state, not among the inbox's open ones: a step finished
+a moment ago by a colleague is a 409, never a 404.
 """
 
 from __future__ import annotations

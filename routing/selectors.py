@@ -60,23 +60,44 @@ def agencies_of(user) -> QuerySet[Agency]:
     ).order_by("name")
 
 
+def _reception_wards(agencies: list[Agency]) -> list[int]:
+    return [a.ward_id for a in agencies if a.kind == Agency.Kind.ONE_STOP and a.ward_id]
+
+
+def _with_relations(steps: QuerySet[DossierStep]) -> QuerySet[DossierStep]:
+    return steps.select_related("dossier__procedure", "dossier__centre", "agency", "definition", "officer")
+
+
 def inbox_for(agencies) -> QuerySet[DossierStep]:
     """Open steps at these agencies, most urgent first; a reception unit also sees dossiers of its
     ward's centres returned to it for correction."""
     agencies = list(agencies)
-    reception_wards = [a.ward_id for a in agencies if a.kind == Agency.Kind.ONE_STOP and a.ward_id]
-    return (
+    return _with_relations(
         DossierStep.objects.filter(
             Q(agency__in=agencies, state__in=[StepState.WAITING, StepState.ACCEPTED, StepState.SUPPLEMENT])
-            | Q(state=StepState.RETURNED, dossier__centre__ward__in=reception_wards)
+            | Q(state=StepState.RETURNED, dossier__centre__ward__in=_reception_wards(agencies))
         )
-        .select_related("dossier__procedure", "dossier__centre", "agency", "definition", "officer")
-        .order_by("due_at", "pk")
+    ).order_by("due_at", "pk")
+
+
+def steps_visible_to(user) -> QuerySet[DossierStep]:
+    """Every step the user may see, in any state: the steps of their agencies, and for a reception
+    unit every step of the dossiers filed at its ward's centres (its counter staff see those
+    dossiers whole, and it resubmits the steps returned to it).
+
+    Wider than the inbox on purpose: an action on a step that has moved on since it was listed (a
+    colleague finished it first) must reach the service, which answers that it has moved on (409),
+    instead of looking like a step that does not exist (404)."""
+    agencies = list(agencies_of(user))
+    return _with_relations(
+        DossierStep.objects.filter(
+            Q(agency__in=agencies) | Q(dossier__centre__ward__in=_reception_wards(agencies))
+        )
     )
 
 
 def step_for_user(user, step_id: int) -> DossierStep | None:
-    return inbox_for(agencies_of(user)).filter(pk=step_id).first()
+    return steps_visible_to(user).filter(pk=step_id).first()
 
 
 def is_supervisor(user) -> bool:
