@@ -13,6 +13,9 @@ class Source:
 
     #: a short name for logs and the status page
     name: str = ""
+    #: Work heavy enough to spread over the workers (entering a dossier writes a dozen rows): the
+    #: relay asks a worker to drain it, and drains it itself only while the broker is unreachable.
+    in_workers: bool = False
 
     def drain(self, *, limit: int) -> int:
         """Do at most `limit` items of waiting work in bounded transactions; return how many were

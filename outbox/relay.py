@@ -104,7 +104,7 @@ class Relay:
             close_old_connections()  # health-checks a connection a restarted database broke
         if self._listener is not None:
             self._listener.ensure()
-        done = services.drain_all()
+        done = services.relay_pass()
         self._done += done
         self._beacon()
         if done:

@@ -35,20 +35,60 @@ def wake() -> None:
             cursor.execute("SELECT pg_notify(%s, '')", [CHANNEL])
 
 
+def drain_source(*, name: str, limit: int | None = None) -> int:
+    """Work off what one source has waiting (a worker's share of the relay's work)."""
+    limit = limit or settings.OUTBOX_BATCH
+    total = 0
+    for source in sources():
+        if source.name != name:
+            continue
+        for _batch in range(settings.OUTBOX_BATCHES_PER_PASS):
+            done = source.drain(limit=limit)
+            total += done
+            if done < limit:
+                break
+    return total
+
+
+DRAIN_TASK = "outbox.drain"
+_dispatched_at: dict[str, float] = {}
+
+
+def relay_pass(*, limit: int | None = None) -> int:
+    """The relay's pass: a source whose work belongs in the workers is handed to one (at most one
+    task per OUTBOX_DISPATCH_SECONDS, however many commits woke the relay); the others, and all of
+    them while the broker is unreachable, are drained here. Returns how many items were done here."""
+    done = 0
+    for source in sources():
+        if source.in_workers:
+            try:
+                waiting = source.oldest_waiting() is not None
+            except Exception:  # noqa: BLE001 - drained below, where the failure is logged
+                waiting = True
+            if not waiting:
+                continue
+            now = time.monotonic()
+            if now - _dispatched_at.get(source.name, 0.0) < settings.OUTBOX_DISPATCH_SECONDS:
+                continue
+            if publish(DRAIN_TASK, args=[source.name]):
+                _dispatched_at[source.name] = now
+                continue
+        try:
+            done += drain_source(name=source.name, limit=limit)
+        except Exception:  # noqa: BLE001 - one source's failure must not stop the relay or the others
+            logger.exception("outbox source %s failed; the next pass tries again", source.name)
+    return done
+
+
 def drain_all(*, limit: int | None = None) -> int:
     """Work off what every source has waiting, in bounded batches; returns how many items were done.
 
     A failing source is logged and does not stop the others (a hand-off cannot be published while
     Redis is down, but dossiers are still entered)."""
-    limit = limit or settings.OUTBOX_BATCH
     total = 0
     for source in sources():
         try:
-            for _batch in range(settings.OUTBOX_BATCHES_PER_PASS):
-                done = source.drain(limit=limit)
-                total += done
-                if done < limit:
-                    break
+            total += drain_source(name=source.name, limit=limit)
         except Exception:  # noqa: BLE001 - one source's failure must not stop the relay or the others
             logger.exception("outbox source %s failed; the next pass tries again", source.name)
     return total

@@ -8,3 +8,9 @@ from . import services
 @shared_task(name="outbox.sweep", ignore_result=True)
 def sweep() -> int:
     return services.drain_all()
+
+
+@shared_task(name=services.DRAIN_TASK, ignore_result=True)
+def drain(source_name: str) -> int:
+    """A worker's share of the relay's work (entering dossiers), asked for by the relay."""
+    return services.drain_source(name=source_name)

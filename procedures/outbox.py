@@ -13,6 +13,7 @@ from .models import Dossier
 
 class DossiersToEnter(Source):
     name = "dossiers_to_enter"
+    in_workers = True
 
     def drain(self, *, limit: int) -> int:
         return services.dossiers_enter(limit=limit)

@@ -144,6 +144,7 @@ def test_with_beat_killed_dossiers_are_still_entered_and_a_second_beat_does_no_h
 
     try:
         start("relay")
+        start("worker")  # the relay hands entering to the workers
         beat = start("beat")
         first = [file_dossier_only() for _ in range(3)]
         assert entered_within(first, 15)

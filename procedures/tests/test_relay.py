@@ -31,7 +31,17 @@ def _entered(pk) -> bool:
     return Dossier.objects.filter(pk=pk, entered_at__isnull=False).exists()
 
 
-def test_one_pass_of_the_relay_enters_what_was_filed_and_says_it_is_alive(catalogue, centre, filer):
+@pytest.fixture
+def relay_enters_itself(monkeypatch):
+    """The relay does the entering in its own process, as it does while the broker is unreachable."""
+    from procedures.outbox import DossiersToEnter
+
+    monkeypatch.setattr(DossiersToEnter, "in_workers", False)
+
+
+def test_one_pass_of_the_relay_enters_what_was_filed_and_says_it_is_alive(
+    catalogue, centre, filer, relay_enters_itself
+):
     filed = [_file(centre, filer) for _ in range(3)]
     relay = Relay()
     relay.run(passes=1)
@@ -39,6 +49,33 @@ def test_one_pass_of_the_relay_enters_what_was_filed_and_says_it_is_alive(catalo
     assert Beacon.objects.filter(name=relay.name).exists()
     relay.run(passes=1)  # nothing waiting: a pass does nothing, and enters nothing twice
     assert Dossier.objects.filter(events__kind="receipt").count() == 3
+
+
+def test_the_relay_hands_entering_to_the_workers_once_per_wake_and_enters_itself_when_the_broker_is_down(
+    catalogue, centre, filer, monkeypatch, settings
+):
+    from outbox import services
+
+    sent = []
+    monkeypatch.setattr(services, "publish", lambda task, args, **kw: sent.append((task, args)) or True)
+    settings.OUTBOX_DISPATCH_SECONDS = 60
+    services._dispatched_at.clear()
+    filed = [_file(centre, filer) for _ in range(3)]
+    relay = Relay()
+    relay.run(passes=3)  # three wakes
+    assert sent == [("outbox.drain", ["dossiers_to_enter"])]  # one task for the three dossiers
+    assert not any(_entered(d.pk) for d in filed)  # the worker enters them
+    from outbox.tasks import drain
+
+    assert drain("dossiers_to_enter") == 3  # what the worker does with that task
+    assert all(_entered(d.pk) for d in filed)
+
+    # The broker is down: the relay does the work itself rather than wait.
+    monkeypatch.setattr(services, "publish", lambda task, args, **kw: False)
+    services._dispatched_at.clear()
+    more = _file(centre, filer)
+    relay.run(passes=1)
+    assert _entered(more.pk)
 
 
 @pytest.fixture
@@ -78,7 +115,9 @@ needs_postgresql = pytest.mark.skipif(
 
 @needs_postgresql
 @pytest.mark.django_db(transaction=True)
-def test_a_filing_wakes_the_relay_at_once_on_postgresql(catalogue, centre, filer, running_relay):
+def test_a_filing_wakes_the_relay_at_once_on_postgresql(
+    catalogue, centre, filer, running_relay, relay_enters_itself
+):
     # Its own drain runs only every 60 s: only the filing's NOTIFY can explain a quick entry.
     running_relay(OUTBOX_SWEEP_SECONDS=60.0)
     time.sleep(0.3)  # listening
@@ -91,7 +130,7 @@ def test_a_filing_wakes_the_relay_at_once_on_postgresql(catalogue, centre, filer
 @needs_postgresql
 @pytest.mark.django_db(transaction=True)
 def test_the_relay_reconnects_after_the_database_drops_its_connections(
-    catalogue, centre, filer, running_relay
+    catalogue, centre, filer, running_relay, relay_enters_itself
 ):
     """What a PostgreSQL restart does to a long-running process: every connection is cut."""
     relay = running_relay(OUTBOX_SWEEP_SECONDS=1.0)
@@ -109,7 +148,7 @@ def test_the_relay_reconnects_after_the_database_drops_its_connections(
     assert relay.stopping.is_set() is False
 
 
-def test_the_relay_polls_on_sqlite(catalogue, centre, filer, settings):
+def test_the_relay_polls_on_sqlite(catalogue, centre, filer, settings, relay_enters_itself):
     if connection.vendor != "sqlite":
         pytest.skip("the polling fallback is SQLite's (PostgreSQL's relay is woken instead)")
     relay = Relay()
