@@ -47,7 +47,7 @@ setup: $(VENV)/.runtime messages .system-fonts
 run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: setup
 	@echo ""
-	@echo "  MotCua is starting on http://127.0.0.1:$(PORT)  (Ctrl-C stops web, worker and scheduler)"
+	@echo "  MotCua is starting on http://127.0.0.1:$(PORT)  (Ctrl-C stops web, relay, workers and scheduler)"
 	@echo ""
 	$(VENV)/bin/honcho -f Procfile start
 
