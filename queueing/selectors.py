@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Case, Count, Q, Value, When
 from django.utils import timezone
 
 from accounts.selectors import Role, memberships_of
@@ -71,10 +71,60 @@ def shift_of(user, *, now: datetime.datetime | None = None) -> CounterShift | No
     return CounterShift.objects.filter(user=user, day=day).select_related("counter__centre").first()
 
 
+# --- Calling order -------------------------------------------------------------------------------
+# The fairness rank (policy.queue_rank) decides between queues; within one queue (the walk-in tickets
+# of one service's numbering on one day, priority ones apart from the others) numbers are called in
+# order. A kiosk reads the clock before it draws its number, so two tickets taken in the same
+# instant can carry ranks microseconds apart the other way round from their numbers (#100, #101
+# called before #99), and tickets taken in the very same instant tie on the rank: numbers settle
+# both. Priority first on a tie (PROCEDURES.md: people with disabilities, the elderly, pregnant
+# women and people with merit are served first). A transferred ticket stays in the queue of the
+# numbering it came from (its number means nothing in the other service's); a checked-in
+# appointment ranks on its own slot, whatever its number. Numbers restart each day, so a queue is
+# one day's.
+
+PRIORITY_FIRST = Case(When(priority="", then=Value(1)), default=Value(0))
+CALL_ORDER = ("rank_at", PRIORITY_FIRST, "number", "pk")
+
+
+def queue_key(ticket: Ticket) -> tuple:
+    """The queue whose numbers are called in order; a checked-in appointment is a queue of its own."""
+    if ticket.channel == Ticket.Channel.APPOINTMENT:
+        return ("appointment", ticket.pk)
+    return (ticket.issued_service_id, ticket.day, bool(ticket.priority))
+
+
+def same_queue(ticket: Ticket) -> Q:
+    """The tickets of `ticket`'s queue (itself included), as a filter."""
+    if ticket.channel == Ticket.Channel.APPOINTMENT:
+        return Q(pk=ticket.pk)
+    priority = ~Q(priority="") if ticket.priority else Q(priority="")
+    return (
+        Q(issued_service_id=ticket.issued_service_id, day=ticket.day)
+        & priority
+        & ~Q(channel=Ticket.Channel.APPOINTMENT)
+    )
+
+
+def in_call_order(tickets: list[Ticket]) -> list[Ticket]:
+    """Tickets sorted by `CALL_ORDER`, with each queue's numbers put in order in the places its
+    tickets hold (the rank decides between queues, numbers within one)."""
+    places: dict[tuple, list[int]] = {}
+    for place, ticket in enumerate(tickets):
+        places.setdefault(queue_key(ticket), []).append(place)
+    ordered = list(tickets)
+    for queue_places in places.values():
+        by_number = sorted((tickets[place] for place in queue_places), key=lambda t: t.number)
+        for place, ticket in zip(queue_places, by_number, strict=True):
+            ordered[place] = ticket
+    return ordered
+
+
 def people_ahead(ticket: Ticket) -> int:
-    """Waiting tickets of the same service that the policy calls before this one."""
+    """Waiting tickets of the same service that are called before this one."""
     if ticket.status != Ticket.Status.WAITING:
         return 0
+    mine = same_queue(ticket)
     return (
         Ticket.objects.filter(
             centre_id=ticket.centre_id,
@@ -82,7 +132,10 @@ def people_ahead(ticket: Ticket) -> int:
             service_id=ticket.service_id,
             status=Ticket.Status.WAITING,
         )
-        .filter(Q(rank_at__lt=ticket.rank_at) | Q(rank_at=ticket.rank_at, pk__lt=ticket.pk))
+        .filter(
+            (mine & Q(number__lt=ticket.number))
+            | (~mine & (Q(rank_at__lt=ticket.rank_at) | Q(rank_at=ticket.rank_at, pk__lt=ticket.pk)))
+        )
         .count()
     )
 
@@ -151,12 +204,15 @@ def waiting_by_service(centre: Centre, *, now: datetime.datetime | None = None) 
 
 
 def waiting_for_counter(counter: Counter, *, now: datetime.datetime | None = None, limit: int = 10):
+    """The next tickets this counter will call, in calling order."""
     day = local_day(now or timezone.now())
-    return list(
-        Ticket.objects.filter(centre_id=counter.centre_id, day=day, status=Ticket.Status.WAITING)
-        .filter(Q(for_counter__isnull=True, service__in=counter.services.all()) | Q(for_counter=counter))
-        .select_related("service")
-        .order_by("rank_at", "pk")[:limit]
+    return in_call_order(
+        list(
+            Ticket.objects.filter(centre_id=counter.centre_id, day=day, status=Ticket.Status.WAITING)
+            .filter(Q(for_counter__isnull=True, service__in=counter.services.all()) | Q(for_counter=counter))
+            .select_related("service")
+            .order_by(*CALL_ORDER)[:limit]
+        )
     )
 
 

@@ -20,6 +20,7 @@ from agencies.models import Centre
 from .hours import local_day, local_now, opening_status
 from .models import CitizenQueueDay, Counter, CounterShift, QueueService, Ticket, TicketSequence
 from .policy import queue_rank
+from .selectors import CALL_ORDER, in_call_order, same_queue
 
 
 class QueueError(Exception):
@@ -228,7 +229,7 @@ def ticket_call_next(*, counter: Counter, now: datetime.datetime | None = None) 
         candidates = (
             Ticket.objects.filter(centre_id=counter.centre_id, day=day, status=Ticket.Status.WAITING)
             .filter(callable_here)
-            .order_by("rank_at", "pk")
+            .order_by(*CALL_ORDER)
             .select_for_update(skip_locked=True)
         )
         # LIMIT 1: locking a longer list would hide all of it from the other counters.
@@ -236,6 +237,11 @@ def ticket_call_next(*, counter: Counter, now: datetime.datetime | None = None) 
             ticket = candidates.first()
             if ticket is None:
                 return None
+            # The rank chose the queue; its lowest number waiting goes first (see selectors.CALL_ORDER).
+            ticket = (
+                candidates.filter(same_queue(ticket), number__lt=ticket.number).order_by("number").first()
+                or ticket
+            )
             updated = Ticket.objects.filter(pk=ticket.pk, status=Ticket.Status.WAITING).update(
                 status=Ticket.Status.CALLED,
                 counter=counter,
@@ -256,15 +262,17 @@ def _notify_near_front(*, called: Ticket) -> None:
 
     from notifications.services import notify
 
-    near = (
-        Ticket.objects.filter(
-            centre_id=called.centre_id,
-            day=called.day,
-            service_id=called.service_id,
-            status=Ticket.Status.WAITING,
+    near = in_call_order(
+        list(
+            Ticket.objects.filter(
+                centre_id=called.centre_id,
+                day=called.day,
+                service_id=called.service_id,
+                status=Ticket.Status.WAITING,
+            )
+            .select_related("centre")
+            .order_by(*CALL_ORDER)[: settings.QUEUEING_NEAR_FRONT + 1]
         )
-        .select_related("centre")
-        .order_by("rank_at", "pk")[: settings.QUEUEING_NEAR_FRONT + 1]
     )
     for ahead, ticket in enumerate(near):
         if ticket.citizen_id:
