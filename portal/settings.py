@@ -81,6 +81,10 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.VietnameseFirstLocaleMiddleware",
+    # After the language is chosen, before anything reads a body: errors under /api/ answer JSON,
+    # and a body over REQUEST_BODY_MAX_BYTES is refused unread.
+    "portal.middleware.ApiJsonErrorsMiddleware",
+    "portal.middleware.RequestBodyLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -339,6 +343,12 @@ PROCEDURES_PREFILL_PLUGINS = env.list(
 # Same-day procedures received after this local time are due the next working day.
 PROCEDURES_SAME_DAY_CUTOFF = env.str("PROCEDURES_SAME_DAY_CUTOFF", default="15:00")
 PROCEDURES_UPLOAD_MAX_BYTES = env.int("PROCEDURES_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# A request body over this is refused (413) before it is read (portal/middleware.py): room for five
+# files at the upload limit and the form around them (an officer's attachments to a step, a
+# citizen's supplement), far below what would tie up a worker.
+REQUEST_BODY_MAX_BYTES = env.int(
+    "REQUEST_BODY_MAX_BYTES", default=5 * PROCEDURES_UPLOAD_MAX_BYTES + 1024 * 1024
+)
 # Drafts nobody touched for this long are deleted with their files (no personal data without purpose).
 PROCEDURES_DRAFT_RETENTION_DAYS = env.int("PROCEDURES_DRAFT_RETENTION_DAYS", default=30)
 CELERY_BEAT_SCHEDULE["procedures-drafts-purge"] = {"task": "procedures.drafts_purge", "schedule": 3600.0}
