@@ -19,6 +19,17 @@ PYTHON = sys.executable
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/motcua_bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 
+# Smoke mode (BENCH_SMOKE=1): the same code path at tiny sizes, in seconds, so that a bench that no
+# longer runs fails `make test` (tests/test_bench_smoke.py). Its figures mean nothing.
+SMOKE = os.environ.get("BENCH_SMOKE") == "1"
+
+
+def sized(name: str, full, smoke):
+    """A bench's size: the environment's `name` when set, else `smoke` in smoke mode, else `full`."""
+    if name in os.environ:
+        return type(full)(os.environ[name])
+    return smoke if SMOKE else full
+
 
 def bench_env(**extra) -> dict:
     env = dict(os.environ)
@@ -44,23 +55,57 @@ def manage(env: dict, *args: str) -> None:
     subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
 
 
-def fresh_database(env: dict) -> None:
-    """Drop and create the bench database named in DATABASE_URL, then migrate and load the demo data."""
+# WhiteNoise's storage gzips and brotli-compresses every file: a minute of CPU. A smoke run writes
+# the same manifest (what pages link to) without compressing, in seconds; pages are served as is.
+COLLECT_UNCOMPRESSED = """
+import django
+django.setup()
+from django.conf import settings
+from django.core.management import call_command
+from django.test.utils import override_settings
+storages = {**settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"}}
+with override_settings(STORAGES=storages):
+    call_command("collectstatic", interactive=False, verbosity=0)
+"""
+
+
+def collect_static(env: dict) -> None:
+    if env.get("BENCH_SMOKE") == "1":
+        run_env = {**env, "DJANGO_SETTINGS_MODULE": "portal.settings"}
+        subprocess.run([PYTHON, "-c", COLLECT_UNCOMPRESSED], cwd=ROOT, env=run_env, check=True)
+    else:
+        manage(env, "collectstatic", "--noinput")
+
+
+def database_create(env: dict) -> bool:
+    """Drop and create the bench database named in DATABASE_URL. With BENCH_TEMPLATE_DATABASE set
+    (the smoke runs: one migrated database with the demo data and static files, made once) it is a
+    copy of that one, and True says so: nothing is left to load."""
     import psycopg
 
     url = urllib.parse.urlparse(env["DATABASE_URL"])
     name = url.path.lstrip("/")
     admin = url._replace(path="/postgres").geturl()
+    template = env.get("BENCH_TEMPLATE_DATABASE", "")
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    return bool(template)
+
+
+def fresh_database(env: dict) -> None:
+    """Drop and create the bench database named in DATABASE_URL, then migrate and load the demo data."""
+    if database_create(env):
+        return
     manage(env, "migrate", "--noinput")
-    manage(env, "collectstatic", "--noinput")
+    collect_static(env)
     manage(env, "demo_data")
 
 
 @contextmanager
-def gunicorn(env: dict, *, workers: int = 2, threads: int = 1, port: int = 8799):
+def gunicorn(env: dict, *, workers: int = 2, threads: int = 1, port: int | None = None):
+    port = port or int(os.environ.get("BENCH_PORT", "8799"))
     process = subprocess.Popen(
         [
             str(Path(PYTHON).parent / "gunicorn"),

@@ -273,13 +273,18 @@ def main() -> None:
     print(f"cores={os.cpu_count()} database={env['DATABASE_URL'].rsplit('/', 1)[-1]}", flush=True)
     fresh_database(env)
     enrol_authenticators(env)
+    queue = env["CELERY_QUEUE"]
     worker = subprocess.Popen(
         # With the scheduler (--beat): its runs enter filed dossiers in the books, as in production.
+        # One worker takes every kind of task: routing's queue and the documents' and notifications'
+        # queues named after it (portal/settings.py QUEUES_BY_KIND).
         [
             str(Path(sys.executable).parent / "celery"),
             "-A",
             "portal",
             "worker",
+            "-Q",
+            f"{queue},{queue}.documents,{queue}.notifications",
             "-l",
             "WARNING",
             "-c",

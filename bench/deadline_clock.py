@@ -14,21 +14,15 @@ import random
 import statistics
 import sys
 import time
-import urllib.parse
 
-from _harness import ROOT, bench_env, manage, percentile
+from _harness import ROOT, bench_env, database_create, manage, percentile, sized
 
-CALLS = int(os.environ.get("BENCH_CALLS", "20000"))
+CALLS = sized("BENCH_CALLS", 20000, smoke=200)
 
 
 def fresh_database(env: dict) -> None:
-    import psycopg
-
-    url = urllib.parse.urlparse(env["DATABASE_URL"])
-    admin = url._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{url.path.lstrip("/")}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{url.path.lstrip("/")}"')
+    if database_create(env):
+        return  # a copy of the smoke runs' template: migrated, its calendar seeded
     manage(env, "migrate", "--noinput")
     manage(env, "calendar_seed")
 

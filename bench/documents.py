@@ -16,10 +16,10 @@ import statistics
 import sys
 import time
 
-from _harness import ROOT, bench_env, fresh_database, percentile
+from _harness import ROOT, bench_env, fresh_database, percentile, sized
 
-DOCUMENTS = int(os.environ.get("BENCH_DOCUMENTS", "1000"))
-BARE_RUNS = int(os.environ.get("BENCH_BARE_RUNS", "50"))
+DOCUMENTS = sized("BENCH_DOCUMENTS", 1000, smoke=3)
+BARE_RUNS = sized("BENCH_BARE_RUNS", 50, smoke=2)
 
 
 def rss_mb(*, settled: bool = False) -> float:

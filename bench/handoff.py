@@ -30,13 +30,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import contextlib
 
-from bench._harness import PYTHON, ROOT, bench_env, fresh_database, percentile  # noqa: E402
+from bench._harness import PYTHON, ROOT, bench_env, fresh_database, percentile, sized  # noqa: E402
 
-DOSSIERS = int(os.environ.get("BENCH_DOSSIERS", "1000"))
+DOSSIERS = sized("BENCH_DOSSIERS", 1000, smoke=6)
 # Submissions per second, paced: the latency of a hand-off, not of a queue the bench itself piles
 # up faster than the machine drains it (Hanoi's whole city files ~0.3 dossiers/s on average).
-RATE = float(os.environ.get("BENCH_RATE", "10"))
-WARMUP = 50
+RATE = sized("BENCH_RATE", 10.0, smoke=20.0)
+WARMUP = sized("BENCH_WARMUP", 50, smoke=2)
+WORKERS_START_SECONDS = sized("BENCH_WORKERS_START_SECONDS", 3.0, smoke=1.0)
 CONCURRENCY = os.environ.get("BENCH_WORKER_CONCURRENCY", "2")
 PDF_BACKLOG = int(os.environ.get("BENCH_PDF_BACKLOG", "0"))
 
@@ -101,7 +102,7 @@ def main() -> None:
         centres = list(Centre.objects.all())
         citizen = User.objects.get(username="001188123456")
         clerk = User.objects.get(username="canbo.caugiay")
-        time.sleep(3)  # let the workers connect before the clock starts
+        time.sleep(WORKERS_START_SECONDS)  # let the workers connect before the clock starts
         if PDF_BACKLOG:
             _pdf_backlog(PDF_BACKLOG)
             print(f"{PDF_BACKLOG} PDFs requested: the documents worker works them off during the run")

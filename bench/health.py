@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import os
 
-from _harness import bench_env, fresh_database, gunicorn, load
+from _harness import bench_env, fresh_database, gunicorn, load, sized
 
-CLIENTS = int(os.environ.get("BENCH_CLIENTS", "16"))
-SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
-WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+CLIENTS = sized("BENCH_CLIENTS", 16, smoke=2)
+SECONDS = sized("BENCH_SECONDS", 10.0, smoke=0.5)
+WORKERS = sized("BENCH_WORKERS", 2, smoke=1)
+WARM_UP_SECONDS = sized("BENCH_WARM_UP_SECONDS", 2.0, smoke=0.3)
 
 
 def main() -> None:
@@ -20,7 +21,7 @@ def main() -> None:
     fresh_database(env)
     figures = {}
     with gunicorn(env, workers=WORKERS) as host:
-        load(host, "/", clients=4, seconds=2)  # warm-up: imports, connections, template cache
+        load(host, "/", clients=4, seconds=WARM_UP_SECONDS)  # warm-up: imports, connections, template cache
         for name, path in (("landing", "/"), ("health", "/health/")):
             figures[name] = load(host, path, clients=CLIENTS, seconds=SECONDS)
     print(f"cores={os.cpu_count()} gunicorn_workers={WORKERS} clients={CLIENTS} seconds={SECONDS}")

@@ -17,9 +17,9 @@ import sys
 import time
 from collections import Counter
 
-from _harness import PYTHON, ROOT, bench_env, fresh_database, percentile
+from _harness import PYTHON, ROOT, bench_env, fresh_database, percentile, sized
 
-EVENTS = int(os.environ.get("BENCH_NOTIFICATIONS", "500"))
+EVENTS = sized("BENCH_NOTIFICATIONS", 500, smoke=6)
 WORKER_CONCURRENCY = os.environ.get("BENCH_WORKER_CONCURRENCY", "2")
 
 
@@ -36,6 +36,7 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.conf import settings
     from django.db import transaction
 
     from notifications.models import Notification
@@ -44,6 +45,8 @@ def main() -> None:
     from portal.demo import DEMO_CITIZEN_ID
 
     app.control.purge()
+    # The queues of the Procfile's `worker` line: notifications have a queue of their own.
+    queues = ",".join(settings.QUEUES_BY_KIND[kind] for kind in ("routing", "notifications"))
     worker = subprocess.Popen(
         [
             PYTHON,
@@ -52,6 +55,8 @@ def main() -> None:
             "-A",
             "portal",
             "worker",
+            "-Q",
+            queues,
             "--concurrency",
             WORKER_CONCURRENCY,
             "-l",

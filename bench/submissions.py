@@ -21,13 +21,15 @@ from __future__ import annotations
 import os
 import urllib.parse
 
-from _harness import ROOT, bench_env, combined, fresh_database, gunicorn, load
+from _harness import ROOT, bench_env, combined, fresh_database, gunicorn, load, sized
 
-CLIENTS = int(os.environ.get("BENCH_CLIENTS", "16"))
-SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
-WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
-THREADS = int(os.environ.get("BENCH_THREADS", "4"))
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
+CLIENTS = sized("BENCH_CLIENTS", 16, smoke=2)
+SECONDS = sized("BENCH_SECONDS", 10.0, smoke=0.6)
+WORKERS = sized("BENCH_WORKERS", 2, smoke=1)
+THREADS = sized("BENCH_THREADS", 4, smoke=2)
+ROUNDS = sized("BENCH_ROUNDS", 5, smoke=1)
+WARM_UP_SECONDS = sized("BENCH_WARM_UP_SECONDS", 2.0, smoke=0.3)
+ENTER_LIMIT = sized("BENCH_ENTER_LIMIT", 1000, smoke=5)
 
 
 def _floor_table(env: dict) -> None:
@@ -80,15 +82,15 @@ def main() -> None:
     paths = {"floor": "/bench/floor/", "one_centre": "/bench/submit/", "spread": "/bench/submit/?spread=1"}
     runs = {name: [] for name in paths}
     with gunicorn(env, workers=WORKERS, threads=THREADS) as host:
-        load(host, "/bench/floor/", clients=4, seconds=2)  # warm-up
-        load(host, "/bench/submit/?spread=1", clients=4, seconds=2)
+        load(host, "/bench/floor/", clients=4, seconds=WARM_UP_SECONDS)  # warm-up
+        load(host, "/bench/submit/?spread=1", clients=4, seconds=WARM_UP_SECONDS)
         # In turns, so that a slow spell of this shared machine weighs on floor and submissions alike.
         for _round in range(ROUNDS):
             for name, path in paths.items():
                 runs[name].append(load(host, path, clients=CLIENTS, seconds=SECONDS / ROUNDS))
     figures = {name: combined(taken) for name, taken in runs.items()}
     total, distinct = _count_codes(env)
-    entered, enter_seconds = _enter_some(env, limit=1000)
+    entered, enter_seconds = _enter_some(env, limit=ENTER_LIMIT)
     ratio = figures["spread"]["rps"] / figures["floor"]["rps"]
     print(
         f"cores={os.cpu_count()} gunicorn_workers={WORKERS} threads={THREADS} "

@@ -21,12 +21,14 @@ import threading
 import time
 from collections import Counter
 
-from _harness import PYTHON, ROOT, bench_env, fresh_database, gunicorn, load, percentile
+from _harness import PYTHON, ROOT, bench_env, fresh_database, gunicorn, load, percentile, sized
 
-CLIENTS = int(os.environ.get("BENCH_CLIENTS", "100"))
-SECONDS = float(os.environ.get("BENCH_SECONDS", "15"))
-WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
-THREADS = int(os.environ.get("BENCH_THREADS", "2"))
+CLIENTS = sized("BENCH_CLIENTS", 100, smoke=4)
+SECONDS = sized("BENCH_SECONDS", 15.0, smoke=1.0)
+FLOOR_SECONDS = sized("BENCH_FLOOR_SECONDS", 5.0, smoke=1.0)
+WARM_UP_SECONDS = sized("BENCH_WARM_UP_SECONDS", 2.0, smoke=0.3)
+WORKERS = sized("BENCH_WORKERS", 4, smoke=1)
+THREADS = sized("BENCH_THREADS", 2, smoke=2)
 CENTRE = "BENCH.24H"
 LETTERS = os.environ.get("BENCH_LETTERS", "A,B,C,D").split(",")
 
@@ -183,16 +185,17 @@ def main() -> None:
     manage_shell(env, SETUP)
     use_wrk = shutil.which("wrk") and os.environ.get("BENCH_CLIENT", "wrk") == "wrk"
     with gunicorn(env, workers=WORKERS, threads=THREADS) as host:
-        take_tickets(host, clients=8, seconds=2)  # warm-up: imports, connections, first sequences
+        # Warm-up: imports, connections, first sequences.
+        take_tickets(host, clients=8, seconds=WARM_UP_SECONDS)
         if use_wrk:
             path = f"/api/xep-hang/{CENTRE}/so/"
             letters = ", ".join(f'"{x}"' for x in LETTERS)
             script = WRK_TICKETS.replace("LETTERS", letters).replace("PATH", path)
-            floor = wrk_run(host, "/health/", clients=CLIENTS, seconds=5)
+            floor = wrk_run(host, "/health/", clients=CLIENTS, seconds=FLOOR_SECONDS)
             before = int(manage_shell(env, CHECK).split()[0])
             run = wrk_run(host, path, clients=CLIENTS, seconds=SECONDS, script=script)
         else:
-            floor = load(host, "/health/", clients=CLIENTS, seconds=5)
+            floor = load(host, "/health/", clients=CLIENTS, seconds=FLOOR_SECONDS)
             figures = take_tickets(host, clients=CLIENTS, seconds=SECONDS)
     total, db_duplicates, db_gaps = (int(x) for x in manage_shell(env, CHECK).split())
     if use_wrk:
