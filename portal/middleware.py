@@ -130,6 +130,8 @@ class ApiJsonErrorsMiddleware:
         response = self.get_response(request)
         if response.status_code < 400 or not is_api(request) or _is_json(response):
             return response
+        if settings.DEBUG and response.status_code == 500:
+            return response  # the developer's traceback page
         error = getattr(request, "_motcua_body_error", None)
         message = _body_error_message(error) if error is not None else _status_message(response.status_code)
         return JsonResponse({"detail": message}, status=response.status_code)

@@ -81,13 +81,14 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.VietnameseFirstLocaleMiddleware",
-    # After the language is chosen, before anything reads a body: errors under /api/ answer JSON,
-    # and a body over REQUEST_BODY_MAX_BYTES is refused unread.
+    # Once the language is chosen: errors under /api/ answer JSON in it, whoever raised them.
     "portal.middleware.ApiJsonErrorsMiddleware",
-    "portal.middleware.RequestBodyLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before anything reads a body (none of the above does): one over REQUEST_BODY_MAX_BYTES is
+    # refused unread; its page knows the user and the CSRF cookie.
+    "portal.middleware.RequestBodyLimitMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.StaffTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -49,12 +49,15 @@ def test_an_api_body_declared_over_the_cap_is_refused_as_json_before_it_is_read(
 
 
 def test_a_page_body_over_the_cap_gets_a_readable_vietnamese_page(db):
-    response, body = _post_unread(Client(), LOOKUP_PAGE, CONTENT_LENGTH=str(THREE_HUNDRED_MB))
+    client = Client()
+    client.force_login(User.objects.create_user(username="001188123456", password="x"))
+    response, body = _post_unread(client, LOOKUP_PAGE, CONTENT_LENGTH=str(THREE_HUNDRED_MB))
     assert response.status_code == 413
     assert response["Content-Type"].startswith("text/html")
     page = response.content.decode()
     assert "Dữ liệu gửi lên quá lớn" in page
     assert "quay lại trang trước" in page
+    assert "001188123456" in page  # the usual page around it, signed in
     assert not body.read_from
 
 
