@@ -1,5 +1,3 @@
-from unittest import mock
-
 import pytest
 from django.db import connection
 
@@ -9,9 +7,10 @@ from .conftest import CLOSED_NOW, OPEN_NOW
 
 
 @pytest.fixture
-def clock():
-    with mock.patch("django.utils.timezone.now", return_value=OPEN_NOW) as now:
-        yield now
+def clock(time_machine):
+    """This process's time, stopped at OPEN_NOW (time-machine); `clock.move_to(...)` moves it."""
+    time_machine.move_to(OPEN_NOW, tick=False)
+    return time_machine
 
 
 def take(client, centre_code, **data):
@@ -49,7 +48,7 @@ def test_unknown_centre_service_or_ticket_is_a_404_with_a_message(client, centre
 
 
 def test_closed_centre_says_when_it_opens(client, centre, clock):
-    clock.return_value = CLOSED_NOW
+    clock.move_to(CLOSED_NOW)
     response = take(client, centre.code, service="A", channel="kiosk")
     assert response.status_code == 409
     assert response.json()["opens_at"].startswith("2026-11-25T08:00")

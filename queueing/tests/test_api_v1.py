@@ -1,7 +1,5 @@
 """The queue API under /api/v1/: kiosk tokens bound to their centre, rate limits, the old paths."""
 
-from unittest import mock
-
 import pytest
 from rest_framework.test import APIClient
 
@@ -12,9 +10,10 @@ from .conftest import OPEN_NOW
 
 
 @pytest.fixture
-def clock():
-    with mock.patch("django.utils.timezone.now", return_value=OPEN_NOW) as now:
-        yield now
+def clock(time_machine):
+    """This process's time, stopped at OPEN_NOW (time-machine); `clock.move_to(...)` moves it."""
+    time_machine.move_to(OPEN_NOW, tick=False)
+    return time_machine
 
 
 def _kiosk(centre) -> APIClient:

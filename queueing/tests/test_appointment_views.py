@@ -1,5 +1,4 @@
 import datetime
-from unittest import mock
 
 import pytest
 from django.urls import reverse
@@ -18,9 +17,10 @@ def book_at_nine(client, centre):
 
 
 @pytest.fixture
-def clock():
-    with mock.patch("django.utils.timezone.now", return_value=FRIDAY) as now:
-        yield now
+def clock(time_machine):
+    """This process's time, stopped at FRIDAY (time-machine); `clock.move_to(...)` moves it."""
+    time_machine.move_to(FRIDAY, tick=False)
+    return time_machine
 
 
 def test_booking_page_lists_free_slots_and_books(client, centre, clock):
@@ -81,7 +81,7 @@ def test_check_in_at_the_kiosk_by_code_prints_a_ticket(client, centre, clock):
         reverse("queueing:book", args=[centre.code]) + "?dich-vu=A", {**FORM, "starts_at": SLOT.isoformat()}
     )
     appointment = Appointment.objects.get()
-    clock.return_value = SLOT - datetime.timedelta(minutes=10)
+    clock.move_to(SLOT - datetime.timedelta(minutes=10))
     response = client.post(
         reverse("queueing:kiosk_check_in", args=[centre.code]), {"code": appointment.code.lower()}
     )

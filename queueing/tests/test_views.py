@@ -1,5 +1,4 @@
 import datetime
-from unittest import mock
 
 import pytest
 from django.urls import reverse
@@ -12,10 +11,11 @@ from .conftest import CLOSED_NOW, OPEN_NOW
 
 
 @pytest.fixture
-def clock():
-    """The wall clock the views read, pinned to an opening hour."""
-    with mock.patch("django.utils.timezone.now", return_value=OPEN_NOW) as now:
-        yield now
+def clock(time_machine):
+    """The wall clock the views read, stopped at an opening hour (time-machine); `clock.move_to(...)`
+    moves it."""
+    time_machine.move_to(OPEN_NOW, tick=False)
+    return time_machine
 
 
 def test_unknown_centre_is_a_404_with_a_message(client, demo):
@@ -51,7 +51,7 @@ def test_the_ticket_is_also_an_80mm_pdf(client, centre, civil_status, clock):
 
 
 def test_kiosk_outside_opening_hours_says_when_it_opens(client, centre, civil_status, clock):
-    clock.return_value = CLOSED_NOW
+    clock.move_to(CLOSED_NOW)
     response = client.post(reverse("queueing:kiosk", args=[centre.code]), {"service": civil_status.pk})
     assert response.status_code == 200
     assert "mở cửa lúc 08:00" in response.content.decode()

@@ -14,17 +14,17 @@ JUDICIAL_RECORD = "2.000488"
 
 
 @pytest.fixture
-def now(monkeypatch):
-    """A settable clock: `now.set(datetime)` moves every timezone.now() call there."""
+def now(time_machine):
+    """A settable, stopped clock: `now.set(datetime)` moves this process's time there (time-machine:
+    timezone.now(), datetime.now(), time.time()), and it stays there until the next `set`."""
 
     class Clock:
-        value = datetime.datetime(2026, 11, 23, 9, 0, tzinfo=HANOI)  # a Monday
-
         def set(self, value):
             self.value = value
+            time_machine.move_to(value, tick=False)
 
     clock = Clock()
-    monkeypatch.setattr("django.utils.timezone.now", lambda: clock.value)
+    clock.set(datetime.datetime(2026, 11, 23, 9, 0, tzinfo=HANOI))  # a Monday
     return clock
 
 

@@ -1,5 +1,4 @@
 import time
-from unittest import mock
 
 import pytest
 
@@ -22,10 +21,10 @@ window.speechSynthesis.speak = (u) => {
 
 
 @pytest.fixture
-def opening_hours():
-    """The live server's clock at 09:00 on a Monday, so the centre is open whenever the test runs."""
-    with mock.patch("django.utils.timezone.now", return_value=OPEN_NOW):
-        yield
+def opening_hours(time_machine):
+    """The live server's clock from 09:00 on a Monday, so the centre is open whenever the test runs.
+    It ticks on from there: the browser's waits and the server's sessions see time pass."""
+    time_machine.move_to(OPEN_NOW, tick=True)
 
 
 def test_a_kiosk_ticket_is_called_at_a_counter_and_shown_on_the_board(
