@@ -104,18 +104,18 @@ class Relay:
             close_old_connections()  # health-checks a connection a restarted database broke
         if self._listener is not None:
             self._listener.ensure()
-        done = services.relay_pass()
+        done, again_in = services.relay_pass()
         self._done += done
         self._beacon()
         if done:
             return done  # there may be more: drain again before waiting
-        self._wait()
+        self._wait(again_in)
         return 0
 
-    def _wait(self) -> None:
-        deadline = time.monotonic() + (
-            settings.OUTBOX_SWEEP_SECONDS if self._listener is not None else settings.OUTBOX_POLL_SECONDS
-        )
+    def _wait(self, again_in: float | None = None) -> None:
+        listening = self._listener is not None
+        longest = settings.OUTBOX_SWEEP_SECONDS if listening else settings.OUTBOX_POLL_SECONDS
+        deadline = time.monotonic() + (longest if again_in is None else min(longest, again_in))
         # In slices of at most a second, so a stop request is honoured promptly.
         while not self.stopping.is_set():
             left = deadline - time.monotonic()

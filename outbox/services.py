@@ -54,11 +54,15 @@ DRAIN_TASK = "outbox.drain"
 _dispatched_at: dict[str, float] = {}
 
 
-def relay_pass(*, limit: int | None = None) -> int:
+def relay_pass(*, limit: int | None = None) -> tuple[int, float | None]:
     """The relay's pass: a source whose work belongs in the workers is handed to one (at most one
     task per OUTBOX_DISPATCH_SECONDS, however many commits woke the relay); the others, and all of
-    them while the broker is unreachable, are drained here. Returns how many items were done here."""
-    done = 0
+    them while the broker is unreachable, are drained here.
+
+    Returns how many items were done here, and when to come back without being woken (work that
+    waited for the next dispatch: a commit that woke the relay just after a task went out must not
+    wait for the next sweep)."""
+    done, again_in = 0, None
     for source in sources():
         if source.in_workers:
             try:
@@ -68,7 +72,9 @@ def relay_pass(*, limit: int | None = None) -> int:
             if not waiting:
                 continue
             now = time.monotonic()
-            if now - _dispatched_at.get(source.name, 0.0) < settings.OUTBOX_DISPATCH_SECONDS:
+            wait = _dispatched_at.get(source.name, 0.0) + settings.OUTBOX_DISPATCH_SECONDS - now
+            if wait > 0:
+                again_in = wait if again_in is None else min(again_in, wait)
                 continue
             if publish(DRAIN_TASK, args=[source.name]):
                 _dispatched_at[source.name] = now
@@ -77,7 +83,7 @@ def relay_pass(*, limit: int | None = None) -> int:
             done += drain_source(name=source.name, limit=limit)
         except Exception:  # noqa: BLE001 - one source's failure must not stop the relay or the others
             logger.exception("outbox source %s failed; the next pass tries again", source.name)
-    return done
+    return done, again_in
 
 
 def drain_all(*, limit: int | None = None) -> int:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+TEMPORARY_RESIDENCE = "1.004194"
 
 
 def procfile() -> dict[str, str]:
@@ -93,28 +94,15 @@ def test_a_killed_process_comes_back(name, tmp_path):
 def test_with_beat_killed_dossiers_are_still_entered_and_a_second_beat_does_no_harm(tmp_path):
     from django.db import connection
 
-    from accounts.models import User
-    from agencies.models import Centre
     from health.models import Lease
     from portal.demo import demo_data_load
-    from procedures.models import Dossier, DossierEvent, Procedure
-    from procedures.services import dossier_submit
+    from procedures.models import Dossier, DossierEvent
+    from routing.tests.conftest import file_dossier
 
     demo_data_load()
-    citizen = User.objects.get(username="001188123456")
-    procedure = Procedure.objects.get(slug="dang-ky-tam-tru")
-    centre = Centre.objects.get(code="000.00.01.H26")
 
     def file_dossier_only():
-        return dossier_submit(
-            form=procedure.current_form(),
-            centre=centre,
-            channel="online",
-            applicant_citizen_id=citizen.username,
-            applicant_name="Nguyễn Thị Lan",
-            submitted_by=citizen,
-            data={},
-        )
+        return file_dossier(code=TEMPORARY_RESIDENCE, enter=False)
 
     settings_dict = connection.settings_dict
     env = dict(os.environ)

@@ -14,7 +14,7 @@ import pytest
 from django.db import connection
 
 from routing.tests.workers import RedisServer, free_port
-from tests.test_run_restarts import ROOT, procfile
+from tests.test_run_restarts import ROOT, TEMPORARY_RESIDENCE, procfile
 
 pytestmark = [
     pytest.mark.skipif(
@@ -46,13 +46,10 @@ def _until(predicate, seconds: float, what: str):
 
 
 def test_each_stopped_process_is_named_and_a_database_restart_is_survived(settings, tmp_path):
-    from accounts.models import User
-    from agencies.models import Centre
     from health.selectors import status
     from portal.demo import demo_data_load
-    from procedures.models import Procedure
-    from procedures.services import dossier_submit
     from routing.models import DossierStep
+    from routing.tests.conftest import file_dossier
 
     demo_data_load()
     queue = f"status-{os.getpid()}"
@@ -104,17 +101,7 @@ def test_each_stopped_process_is_named_and_a_database_restart_is_survived(settin
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                 "WHERE datname = current_database() AND pid <> pg_backend_pid()"
             )
-        citizen = User.objects.get(username="001188123456")
-        procedure = Procedure.objects.get(slug="dang-ky-tam-tru")
-        dossier = dossier_submit(
-            form=procedure.current_form(),
-            centre=Centre.objects.get(code="000.00.01.H26"),
-            channel="online",
-            applicant_citizen_id=citizen.username,
-            applicant_name="Nguyễn Thị Lan",
-            submitted_by=citizen,
-            data={},
-        )
+        dossier = file_dossier(code=TEMPORARY_RESIDENCE, enter=False)
         _until(lambda: DossierStep.objects.filter(dossier=dossier).exists(), 30, "the dossier in an inbox")
         _until(lambda: problems() == [] or None, 30, "every process alive after the restart")
 

@@ -59,6 +59,7 @@ def test_the_relay_hands_entering_to_the_workers_once_per_wake_and_enters_itself
     sent = []
     monkeypatch.setattr(services, "publish", lambda task, args, **kw: sent.append((task, args)) or True)
     settings.OUTBOX_DISPATCH_SECONDS = 60
+    settings.OUTBOX_SWEEP_SECONDS = 0.2
     services._dispatched_at.clear()
     filed = [_file(centre, filer) for _ in range(3)]
     relay = Relay()
@@ -76,6 +77,28 @@ def test_the_relay_hands_entering_to_the_workers_once_per_wake_and_enters_itself
     more = _file(centre, filer)
     relay.run(passes=1)
     assert _entered(more.pk)
+
+
+def test_a_wake_that_came_too_soon_after_a_dispatch_comes_back_when_the_next_is_allowed(
+    catalogue, centre, filer, monkeypatch, settings
+):
+    """A filing committed just after a task went out (the worker may already have finished) must not
+    wait for the next sweep: the relay comes back once the next dispatch is allowed."""
+    from outbox import services
+
+    sent = []
+    monkeypatch.setattr(services, "publish", lambda task, args, **kw: sent.append(task) or True)
+    settings.OUTBOX_DISPATCH_SECONDS = 0.3
+    services._dispatched_at.clear()
+    _file(centre, filer)
+    assert services.relay_pass() == (0, None)
+    assert sent == ["outbox.drain"]
+    done, again_in = services.relay_pass()  # woken again at once by the next commit
+    assert sent == ["outbox.drain"]
+    assert 0 < again_in <= 0.3
+    time.sleep(again_in)
+    services.relay_pass()
+    assert sent == ["outbox.drain", "outbox.drain"]
 
 
 @pytest.fixture
