@@ -87,9 +87,7 @@ def test_the_fairness_rank_still_decides_between_queues(centre, civil_status, co
     ]
 
 
-def test_a_ticket_of_the_previous_day_is_never_called_nor_reorders_today(
-    demo, centre, civil_status, counter_1
-):
+def test_a_ticket_of_the_previous_day_is_never_called_nor_reorders_today(centre, civil_status, counter_1):
     day_before = OPEN_NOW - datetime.timedelta(days=3)  # Friday 20/11, open
     for _ in range(5):
         issue(centre, civil_status, at=day_before)  # A001–A005 of Friday, left waiting

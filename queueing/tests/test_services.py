@@ -79,7 +79,7 @@ def test_phone_channel_needs_a_citizen_id(centre, civil_status):
         issue(centre, civil_status, channel=Ticket.Channel.PHONE)
 
 
-def test_a_service_of_another_centre_is_refused(demo, centre, civil_status):
+def test_a_service_of_another_centre_is_refused(centre, civil_status):
     other = Counter.objects.exclude(centre=centre).first().centre
     with pytest.raises(QueueError):
         issue(other, civil_status)

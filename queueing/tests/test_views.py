@@ -18,14 +18,14 @@ def clock(time_machine):
     return time_machine
 
 
-def test_unknown_centre_is_a_404_with_a_message(client, demo):
+def test_unknown_centre_is_a_404_with_a_message(client, centre):
     for name in ("queueing:kiosk", "queueing:take", "queueing:board"):
         response = client.get(reverse(name, args=["000.99.99.H99"]))
         assert response.status_code == 404
         assert "000.99.99.H99" in response.content.decode()
 
 
-def test_unknown_ticket_is_a_404(client, demo):
+def test_unknown_ticket_is_a_404(client, centre):
     response = client.get(reverse("queueing:ticket", args=["6c1d2c1e-0000-4000-8000-000000000000"]))
     assert response.status_code == 404
 
@@ -58,7 +58,7 @@ def test_kiosk_outside_opening_hours_says_when_it_opens(client, centre, civil_st
     assert not Ticket.objects.exists()
 
 
-def test_kiosk_unknown_service_is_refused_next_to_the_buttons(client, demo, centre, clock):
+def test_kiosk_unknown_service_is_refused_next_to_the_buttons(client, centre, clock):
     response = client.post(reverse("queueing:kiosk", args=[centre.code]), {"service": 999999})
     assert response.status_code == 400
     assert "Hãy chọn một dịch vụ." in response.content.decode()
