@@ -10,16 +10,29 @@ way, and the helpers at the end put the usual sets together.
 from __future__ import annotations
 
 import datetime
+import functools
+import tempfile
+from pathlib import Path
 
 import factory
+import yaml
 from factory.django import DjangoModelFactory
 
 from accounts.models import User
 from agencies.models import Agency, Centre, Membership, OpeningSession
 from divisions.models import Province, Ward
-from portal.demo import CENTRES, COUNTER_LABELS, DEMO_CITIZEN_ID, DEMO_PASSWORD
+from portal.demo import (
+    CENTRES,
+    COUNTER_LABELS,
+    DEMO_CITIZEN_ID,
+    DEMO_PASSWORD,
+    PROVINCE_AGENCIES,
+    WARD_AGENCIES,
+)
+from procedures.services import CATALOGUE_FILE, procedures_load
 from queueing.demo import queueing_demo_load
 from queueing.models import Counter
+from routing.services import PROCESSES_FILE, routing_load
 
 
 class ProvinceFactory(DjangoModelFactory):
@@ -143,4 +156,68 @@ def queue_world() -> dict[str, Centre]:
         province=ProvinceFactory(),
     )
     UserFactory(username=DEMO_CITIZEN_ID, citizen_id=DEMO_CITIZEN_ID, first_name="Nguyễn Thị Lan")
+    return centres
+
+
+def agencies_of(centre: Centre) -> list[Agency]:
+    """The agencies of a centre's ward, coded and named as the demo does (TP-<centre code> is its
+    civil-status unit, CA-<centre code> its police)."""
+    ward = centre.ward
+    ward_lower = ward.name[0].lower() + ward.name[1:]
+    return [
+        AgencyFactory(
+            code=f"{prefix}-{centre.code}",
+            name=template.format(ward=ward.name, ward_lower=ward_lower),
+            kind=kind,
+            province=ward.province,
+            ward=ward,
+        )
+        for kind, prefix, template in WARD_AGENCIES
+    ]
+
+
+def province_agencies() -> list[Agency]:
+    """The demo's provincial agencies (Sở Tư pháp HN-STP, tax, land, business registry)."""
+    return [
+        AgencyFactory(code=code, name=name, kind=kind, province=ProvinceFactory())
+        for code, kind, name in PROVINCE_AGENCIES
+    ]
+
+
+def catalogue(*codes: str) -> None:
+    """These procedures with their forms and routes, by the loaders `make run` uses, from the data
+    files shipped (procedures.yaml, processes.yaml) cut down to them."""
+    wanted = tuple(sorted(codes))
+    procedures_load(path=_cut(CATALOGUE_FILE, wanted))
+    routing_load(path=_cut(PROCESSES_FILE, wanted))
+
+
+@functools.cache
+def _cut(path: Path, codes: tuple[str, ...]) -> Path:
+    """A copy of a data file with only these procedures (written once per process)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if "procedures" in data:
+        data["procedures"] = [item for item in data["procedures"] if item["code"] in codes]
+        assert len(data["procedures"]) == len(codes), f"not all of {codes} are in {path.name}"
+    else:
+        data["processes"] = {code: item for code, item in data["processes"].items() if code in codes}
+    out = Path(tempfile.mkdtemp(prefix="motcua-test-data-")) / path.name
+    out.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return out
+
+
+def supervision_world(*procedure_codes: str) -> dict[str, Centre]:
+    """queue_world() with each centre's agencies and the province's, the civil-status officer of
+    Cầu Giấy (chuyenvien.hotich) and these procedures (default: 2.000815, a certified copy)."""
+    centres = queue_world()
+    for centre in centres.values():
+        agencies_of(centre)
+    province_agencies()
+    MembershipFactory(
+        user=UserFactory(username="chuyenvien.hotich", first_name="Lê Minh Tuấn"),
+        role=Membership.Role.AGENCY_OFFICER,
+        centre=None,
+        agency=Agency.objects.get(code="TP-000.00.01.H26"),
+    )
+    catalogue(*(procedure_codes or ("2.000815",)))
     return centres

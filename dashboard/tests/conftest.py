@@ -5,20 +5,22 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import User
-from agencies.models import Centre, Membership
+from agencies.models import Membership
 from procedures.models import Channel, Dossier, Procedure
+from tests.factories import supervision_world
 
 _numbers = itertools.count(1)
 
 
 @pytest.fixture
-def centres(demo):
-    """The demo's three centres: Cầu Giấy, Ba Đình, Hoàn Kiếm."""
-    return {c.code: c for c in Centre.objects.all()}
+def centres(db):
+    """The demo's three centres (Cầu Giấy, Ba Đình, Hoàn Kiếm) with their queues, agencies and
+    staff, and procedure 2.000815 with its route: built row by row (tests/factories.py)."""
+    return supervision_world()
 
 
 @pytest.fixture
-def people(demo, centres):
+def people(centres):
     """One person per role: clerks of two centres, an officer, the province's supervisor, a centre
     supervisor of Ba Đình, and the demo citizen."""
     ba_dinh_lead = User.objects.create_user(username="lanhdao.badinh", password="x")
@@ -34,7 +36,7 @@ def people(demo, centres):
 
 
 @pytest.fixture
-def make_dossier(demo):
+def make_dossier(centres):
     """A dossier row as routing would leave it: status, deadline and settlement given by the test."""
 
     def make(*, centre, status=Dossier.Status.DONE, procedure=None, channel=Channel.COUNTER,
