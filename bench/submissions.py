@@ -5,9 +5,10 @@ Each request files through procedures.services.dossier_submit with what the wiza
 has in hand: the form version and the centre from the process's keep (procedures.selectors), and
 the signed-in user (not read per request: the floor signs nobody in either). Filing is one
 statement on PostgreSQL: the (centre, day) sequence row is taken for the code and the dossier,
-with its due date on the working-day calendar, is inserted. Nothing is published: the
-scheduler's next run enters the dossier in the books (timeline, figures, route, receipt) outside
-the request.
+with its due date on the working-day calendar, is inserted, and the same statement NOTIFYs the
+outbox relay (delivered at commit), exactly as when a citizen files through the API. Nothing is
+published: the relay has the dossier entered in the books (timeline, figures, route, receipt)
+outside the request.
 
 Two runs: every submission at one centre (all contend for one sequence row, whose lock is held
 until the commit's WAL flush: the worst case, bounded by the disk's fsync time) and submissions
