@@ -104,7 +104,7 @@ def main() -> None:
         )
     print(f"dossiers={total} distinct_codes={distinct}")
     print(
-        f"entering in the books afterwards (one worker process, as the scheduler's run does): "
+        f"entering in the books afterwards (one worker process, as an outbox.drain task does): "
         f"{entered} in {enter_seconds:.1f} s = {entered / enter_seconds:.0f} dossiers/s"
     )
     print(
