@@ -43,9 +43,14 @@ pytestmark = [
 ]
 
 
+# Names of this run's own: two runs on one machine (two CI checkouts, a developer beside CI) must
+# not drop each other's databases.
+RUN = uuid.uuid4().hex[:6]
+
+
 def _database_url(name: str) -> str:
     parts = urllib.parse.urlsplit(DATABASE_URL)
-    return parts._replace(path=f"{parts.path}_bench_{name}").geturl()
+    return parts._replace(path=f"{parts.path}_bench_{RUN}_{name}").geturl()
 
 
 def _drop(url: str) -> None:
@@ -71,7 +76,7 @@ def _base_env() -> dict:
     }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def template():
     """The database every smoke run copies: made once, as bench/_harness.py's fresh_database does."""
     sys.path.insert(0, str(ROOT))
