@@ -78,6 +78,10 @@ def relay_pass(*, limit: int | None = None) -> tuple[int, float | None]:
                 continue
             if publish(DRAIN_TASK, args=[source.name]):
                 _dispatched_at[source.name] = now
+                # Come back while it waits: a task that started before the last commits (or found
+                # another run entering) leaves them for the next one.
+                redispatch = settings.OUTBOX_REDISPATCH_SECONDS
+                again_in = redispatch if again_in is None else min(again_in, redispatch)
                 continue
         try:
             done += drain_source(name=source.name, limit=limit)
@@ -128,6 +132,17 @@ class _Breaker:
 
 
 breaker = _Breaker()
+
+
+def queue_length(queue: str) -> int | None:
+    """Messages waiting in a broker queue (not those a worker holds), or None when unknown."""
+    if not breaker.closed():
+        return None
+    try:
+        with current_app.connection_for_write() as connection_:
+            return connection_.default_channel.queue_declare(queue=queue, passive=True).message_count
+    except Exception:  # noqa: BLE001 - unknown; the caller decides as if it were empty
+        return None
 
 
 def publish(task, *, args: list, queue: str | None = None, countdown: float | None = None) -> bool:

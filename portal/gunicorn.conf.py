@@ -9,7 +9,8 @@ the threads (it waits 5 s for a first byte, then parks it in the poller), but a 
 a header byte every second holds its thread for as long as it likes: 2 workers × 4 threads = 8
 such clients and `/health/` stops answering. No gunicorn 27 setting bounds the header read
 (`timeout` is the worker's heartbeat, `keepalive` the idle time between requests). Its `asgi`
-worker does read requests without a thread (8 dripping clients did not stall it), but it is beta, and Django under ASGI costs a new thread and a new database connection per request
+worker does read requests without a thread (8 dripping clients did not stall it), but it is beta,
+and Django under ASGI costs a new thread and a new database connection per request
 (/health/ on PostgreSQL: 84 requests/s against 368 here, persistent connections unusable) and reads
 a body whole before any middleware (the body cap, REQUEST_BODY_MAX_BYTES, could no longer refuse
 it unread). So the web process stays gthread and production runs it behind a buffering proxy that

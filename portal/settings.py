@@ -268,7 +268,9 @@ OUTBOX_POLL_SECONDS = env.float("OUTBOX_POLL_SECONDS", default=0.5)
 OUTBOX_BEACON_SECONDS = env.float("OUTBOX_BEACON_SECONDS", default=5.0)
 # A source drained by the workers gets at most one task per this many seconds from a relay, however
 # many commits wake it: at 10 filings a second, one task enters a batch of them.
-OUTBOX_DISPATCH_SECONDS = env.float("OUTBOX_DISPATCH_SECONDS", default=0.1)
+OUTBOX_DISPATCH_SECONDS = env.float("OUTBOX_DISPATCH_SECONDS", default=0.25)
+# While such work still waits after a task was sent, the relay sends another after this long.
+OUTBOX_REDISPATCH_SECONDS = env.float("OUTBOX_REDISPATCH_SECONDS", default=1.0)
 # After a failed publish, this process does not try the broker again for this long.
 OUTBOX_BROKER_RETRY_SECONDS = env.float("OUTBOX_BROKER_RETRY_SECONDS", default=2.0)
 # Work waiting longer than this shows as "late" on /health/status/.

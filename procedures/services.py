@@ -282,19 +282,30 @@ def dossier_submit(
     return dossier
 
 
+# The advisory lock one entering run holds for its transaction (any fixed 64-bit number of our own).
+ENTERING_LOCK = 0x6D6F74637561_01
+
+
 def dossiers_enter(*, limit: int = 50, dossier_ids: list[int] | None = None) -> int:
     """Enter the oldest filed dossiers not yet entered, at most `limit`, in the books: the timeline,
     the day's figures, the start of the route, the receipt (form 01, PDF and notice). Returns how
     many it entered.
 
-    The outbox relay runs it as soon as a filing commits (and the scheduler's sweep when no relay
-    runs), so filing publishes nothing. A run takes one bounded batch and ends; a backlog is worked
-    off by the next runs, in parallel by several relays: each locks its batch and skips the rows
-    another run holds. A dossier that fails is logged, rolled back to its
+    The outbox relay has a worker run it as soon as a filing commits (and the scheduler's sweep when
+    no relay runs), so filing publishes nothing. A run takes one bounded batch and ends; a backlog
+    is worked off by the next runs. On PostgreSQL one run enters at a time, the others return at
+    once: entering adds to the same day's figure rows, and two batches doing so in parallel waited
+    on each other and deadlocked (bench/faults.py saw dozens a run) without entering any faster.
+    The relay asks again while dossiers wait. A dossier that fails is logged, rolled back to its
     savepoint and left for the next run; it never holds up the others.
     """
     entered = 0
     with transaction.atomic():
+        if connection.vendor == "postgresql":  # SQLite lets one writer at a time anyway
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [ENTERING_LOCK])
+                if not cursor.fetchone()[0]:
+                    return 0
         waiting = Dossier.objects.filter(entered_at__isnull=True)
         if dossier_ids is not None:
             waiting = waiting.filter(pk__in=dossier_ids)

@@ -24,7 +24,7 @@ from agencies.models import Agency
 from calendars import clock
 from divisions.models import Ward
 from notifications.services import notify
-from outbox.services import publish
+from outbox.services import publish, queue_length
 from procedures.models import Attachment, Channel, Dossier, Procedure
 
 from .models import (
@@ -259,7 +259,14 @@ def outbox_sweep(*, republish_after: float | None = None, limit: int = 500) -> i
         | Q(published_at__lt=now - datetime.timedelta(seconds=base))
     )
     published = 0
-    candidates = stale.order_by("created_at").values_list("pk", "published_at", "publish_count")[:limit]
+    candidates = list(stale.order_by("created_at").values_list("pk", "published_at", "publish_count")[:limit])
+    # Hand-offs still queued behind others are not lost: published again, they would only lengthen
+    # the queue they wait in (bench/faults.py saw each published 3-4 times behind a backlog). A
+    # message is taken for lost when its queue is empty and it is still not done (its worker died
+    # holding it, or Redis restarted empty).
+    republishing = republish_after is None and any(published_at for _pk, published_at, _n in candidates)
+    if republishing and queue_length(settings.ROUTING_QUEUE):
+        candidates = [row for row in candidates if row[1] is None]
     for message_id, published_at, publish_count in candidates:
         if republish_after is None and published_at is not None:
             due = published_at + datetime.timedelta(seconds=republish_delay(publish_count=publish_count))

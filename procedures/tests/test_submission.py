@@ -6,9 +6,9 @@ from django.db import IntegrityError, connection
 from django.urls import reverse
 from django.utils import timezone
 
+from outbox.tasks import sweep as outbox_sweep_task
 from procedures.models import DailySequence, Dossier, DossierEvent, Procedure
 from procedures.services import dossier_enter, dossier_submit, dossiers_enter, procedures_load
-from outbox.tasks import sweep as outbox_sweep_task
 
 HANOI = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 
