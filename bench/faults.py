@@ -92,7 +92,7 @@ PROCEDURES = {
     "cap-ban-sao-trich-luc-ho-tich": {"extract_kind": "khai-sinh", "copies": 1},
     "cap-phieu-ly-lich-tu-phap": {"certificate_kind": "1", "purpose": "Xin việc", "copies": 1},
 }
-WORKER_LINES = ("worker", "documents")
+WORKER_LINES = ("worker", "notifications", "documents")
 
 
 def _free_port() -> int:

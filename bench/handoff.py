@@ -55,9 +55,11 @@ def _processes(queue: str, env: dict) -> list[subprocess.Popen]:
             "-n",
             f"routing-{queue}@%h",
             "-Q",
-            f"{queue},{queue}.notifications",
+            queue,
         ]
         + ["--concurrency", CONCURRENCY, *quiet],
+        ["nice", "-n", "5", celery, "-A", "portal", "worker", "-n", f"notifications-{queue}@%h"]
+        + ["-Q", f"{queue}.notifications", "--concurrency", "1", *quiet],
         ["nice", "-n", "10", celery, "-A", "portal", "worker", "-n", f"documents-{queue}@%h"]
         + ["-Q", f"{queue}.documents", "--concurrency", "1", *quiet],
         [celery, "-A", "portal", "beat", "--loglevel", "warning"]
@@ -78,7 +80,13 @@ def _pdf_backlog(count: int) -> None:
 
 def main() -> None:
     queue = f"bench-handoff-{uuid.uuid4().hex[:8]}"
-    env = bench_env(CELERY_QUEUE=queue)
+    # Documents are signed with a demo key, as in api_journey.py: a backlog of PDFs must really render.
+    env = bench_env(
+        CELERY_QUEUE=queue,
+        DOCUMENTS_DEMO_PKI="True",
+        DOCUMENTS_PKI_DIR=str(ROOT / "var" / "bench-pki"),
+        MEDIA_ROOT=str(ROOT / "var" / "bench-media"),
+    )
     print(f"cores: {os.cpu_count()}  database: {env['DATABASE_URL']}  redis: {env['REDIS_URL']}")
     print("preparing a fresh database with the demo data …")
     fresh_database(env)

@@ -45,7 +45,7 @@ def main() -> None:
     from portal.demo import DEMO_CITIZEN_ID
 
     app.control.purge()
-    # The queues of the Procfile's `worker` line: notifications have a queue of their own.
+    # One worker for the notifications' queue (the Procfile's `notifications` line) and routing's.
     queues = ",".join(settings.QUEUES_BY_KIND[kind] for kind in ("routing", "notifications"))
     worker = subprocess.Popen(
         [

@@ -49,8 +49,8 @@ def _wait_child(shell: int, *, other_than: int | None = None, seconds: float = 3
 
 def test_every_long_running_line_restarts_its_process():
     lines = procfile()
-    assert {"web", "worker", "documents", "beat", "relay"} <= set(lines)
-    for name in ("worker", "documents", "beat", "relay"):
+    assert {"web", "worker", "notifications", "documents", "beat", "relay"} <= set(lines)
+    for name in ("worker", "notifications", "documents", "beat", "relay"):
         assert lines[name].startswith("while :; do "), f"{name} has no restart loop"
 
 

@@ -91,7 +91,7 @@ def test_each_stopped_process_is_named_and_a_database_restart_is_survived(settin
     server = RedisServer(port)
     server.start()
     try:
-        for name in ("worker", "documents", "beat", "relay"):
+        for name in ("worker", "notifications", "documents", "beat", "relay"):
             start(name)
         _until(lambda: problems() == [] or None, 90, "every process alive")
 
