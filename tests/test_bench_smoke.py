@@ -38,8 +38,6 @@ pytestmark = [
         reason="benches run on PostgreSQL and Redis only (bench/README.md): "
         "set DATABASE_URL and REDIS_URL, as .ci/run does",
     ),
-    # One after another on one worker: they share the template and the machine's two cores.
-    pytest.mark.xdist_group("bench_smoke"),
 ]
 
 
@@ -78,7 +76,9 @@ def _base_env() -> dict:
 
 @pytest.fixture(scope="session")
 def template():
-    """The database every smoke run copies: made once, as bench/_harness.py's fresh_database does."""
+    """The database every smoke run copies: made once per pytest process (each xdist worker that
+    runs a bench makes its own, under this process's RUN name), as bench/_harness.py's
+    fresh_database does."""
     sys.path.insert(0, str(ROOT))
     from bench._harness import bench_env, fresh_database
 

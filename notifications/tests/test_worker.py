@@ -7,6 +7,7 @@ import time
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from django.conf import settings as django_settings
 from django.core import mail
 from django.db import connection, transaction
 from django.utils import timezone
@@ -79,7 +80,9 @@ def _wait_for(condition, timeout=60.0):
 def test_redis_down_at_commit_loses_nothing_and_sends_nothing_twice(own_broker, citizen, dossier, settings):
     settings.NOTIFICATIONS_SWEEP_GRACE_SECONDS = 0
     sms.outbox.clear()
-    with start_worker(app, perform_ping_check=False, shutdown_timeout=10):
+    # Every queue the Procfile's workers take: notifications have one of their own (QUEUES_BY_KIND).
+    queues = list(django_settings.QUEUES_BY_KIND.values())
+    with start_worker(app, perform_ping_check=False, shutdown_timeout=10, queues=queues):
         # Redis is up: delivered by the worker right after commit.
         with transaction.atomic():
             notify(key="up", kind="result_ready", citizen_id=citizen.citizen_id, dossier=dossier)
