@@ -16,7 +16,7 @@ import uuid
 
 from celery.beat import PersistentScheduler
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from . import services
 
@@ -45,7 +45,8 @@ class LeasedScheduler(PersistentScheduler):
     def _lease_held(self) -> bool:
         if self._holding and time.monotonic() < self._renew_at:
             return True
-        close_old_connections()  # a database restarted since the last tick is reconnected to
+        if not connection.in_atomic_block:  # (a test's transaction)
+            close_old_connections()  # a database restarted since the last tick is reconnected to
         lease = settings.HEALTH_BEAT_LEASE_SECONDS
         held = services.lease_hold(name=LEASE, holder=self.holder, seconds=lease)
         if held != self._holding:

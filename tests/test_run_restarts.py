@@ -38,9 +38,7 @@ def _wait_child(shell: int, *, other_than: int | None = None, seconds: float = 3
     while time.monotonic() < deadline:
         children = [c for c in _children(shell) if c != other_than]
         # the loop's `sleep 1` between two runs is a child too: wait for the command itself
-        children = [
-            c for c in children if "sleep" not in Path(f"/proc/{c}/cmdline").read_text(errors="replace")
-        ]
+        children = [c for c in children if "sleep" not in _command_of(c)]
         if children:
             return children[0]
         time.sleep(0.1)
