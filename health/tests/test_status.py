@@ -81,14 +81,11 @@ def test_redis_unreachable_is_a_problem_but_the_node_stays_ready(client, setting
 
 def test_work_waiting_too_long_in_the_outbox_is_late(client, settings, demo):
     from procedures.models import Dossier
+    from routing.tests.conftest import file_dossier
 
     _all_alive(settings)
-    dossier = Dossier.objects.filter(entered_at__isnull=False).first()
-    if dossier is None:  # the demo data may hold no dossier: make one waiting
-        pytest.skip("the demo data has no dossier")
-    Dossier.objects.filter(pk=dossier.pk).update(
-        entered_at=None, received_at=timezone.now() - datetime.timedelta(minutes=5)
-    )
+    dossier = file_dossier(code="1.004194", enter=False)  # filed; no relay has entered it
+    Dossier.objects.filter(pk=dossier.pk).update(received_at=timezone.now() - datetime.timedelta(minutes=5))
     response, checks = _checks(client)
     assert response.status_code == 503
     assert checks["outbox:dossiers_to_enter"]["status"] == "late"
