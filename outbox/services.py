@@ -1,8 +1,8 @@
 """The outbox: work written in a transaction is carried on after it commits, by the relay
 (`outbox/relay.py`) woken at once, or by the scheduler's sweep when no relay runs.
 
-Three calls for the other apps:
-- `wake()`: in the writer's transaction, so the relay starts the moment it commits;
+Two calls for the other apps (a writer wakes the relay with `pg_notify(CHANNEL, '')` in its own
+statement, as filing does):
 - `publish(...)`: hand a task to the broker without ever failing the caller, because what was not
   published is still in the database and a source's `drain` publishes it later;
 - `drain_all()`: one pass over every source (the relay's loop, the sweep task, tests).
@@ -16,7 +16,6 @@ import time
 
 from celery import current_app
 from django.conf import settings
-from django.db import connection
 
 from .registry import sources
 
@@ -27,27 +26,31 @@ logger = logging.getLogger(__name__)
 CHANNEL = "motcua_outbox"
 
 
-def wake() -> None:
-    """Wake every relay once the caller's transaction commits (PostgreSQL). On SQLite the relay
-    polls instead, so there is nothing to do."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_notify(%s, '')", [CHANNEL])
+def _drain(source, *, limit: int | None = None) -> int:
+    """Work off what one source has waiting, in bounded batches."""
+    limit = limit or settings.OUTBOX_BATCH
+    total = 0
+    for _batch in range(settings.OUTBOX_BATCHES_PER_PASS):
+        done = source.drain(limit=limit)
+        total += done
+        if done < limit:
+            break
+    return total
+
+
+def _drain_logged(source, *, limit: int | None = None) -> int:
+    """`_drain`, where a failing source is logged and does not stop the others (a hand-off cannot be
+    published while Redis is down, but dossiers are still entered)."""
+    try:
+        return _drain(source, limit=limit)
+    except Exception:  # noqa: BLE001 - one source's failure must not stop the relay or the others
+        logger.exception("outbox source %s failed; the next pass tries again", source.name)
+        return 0
 
 
 def drain_source(*, name: str, limit: int | None = None) -> int:
     """Work off what one source has waiting (a worker's share of the relay's work)."""
-    limit = limit or settings.OUTBOX_BATCH
-    total = 0
-    for source in sources():
-        if source.name != name:
-            continue
-        for _batch in range(settings.OUTBOX_BATCHES_PER_PASS):
-            done = source.drain(limit=limit)
-            total += done
-            if done < limit:
-                break
-    return total
+    return sum(_drain(source, limit=limit) for source in sources() if source.name == name)
 
 
 DRAIN_TASK = "outbox.drain"
@@ -83,25 +86,13 @@ def relay_pass(*, limit: int | None = None) -> tuple[int, float | None]:
                 redispatch = settings.OUTBOX_REDISPATCH_SECONDS
                 again_in = redispatch if again_in is None else min(again_in, redispatch)
                 continue
-        try:
-            done += drain_source(name=source.name, limit=limit)
-        except Exception:  # noqa: BLE001 - one source's failure must not stop the relay or the others
-            logger.exception("outbox source %s failed; the next pass tries again", source.name)
+        done += _drain_logged(source, limit=limit)
     return done, again_in
 
 
 def drain_all(*, limit: int | None = None) -> int:
-    """Work off what every source has waiting, in bounded batches; returns how many items were done.
-
-    A failing source is logged and does not stop the others (a hand-off cannot be published while
-    Redis is down, but dossiers are still entered)."""
-    total = 0
-    for source in sources():
-        try:
-            total += drain_source(name=source.name, limit=limit)
-        except Exception:  # noqa: BLE001 - one source's failure must not stop the relay or the others
-            logger.exception("outbox source %s failed; the next pass tries again", source.name)
-    return total
+    """Work off what every source has waiting, in bounded batches; returns how many items were done."""
+    return sum(_drain_logged(source, limit=limit) for source in sources())
 
 
 class _Breaker:
@@ -139,8 +130,8 @@ def queue_length(queue: str) -> int | None:
     if not breaker.closed():
         return None
     try:
-        with current_app.connection_for_write() as connection_:
-            return connection_.default_channel.queue_declare(queue=queue, passive=True).message_count
+        with current_app.connection_for_write() as broker:
+            return broker.default_channel.queue_declare(queue=queue, passive=True).message_count
     except Exception:  # noqa: BLE001 - unknown; the caller decides as if it were empty
         return None
 

@@ -189,7 +189,7 @@ def _file_numbered(dossier: Dossier, *, centre: Centre, day: datetime.date) -> D
     fields = [f for f in Dossier._meta.concrete_fields if not f.primary_key and f.name != "code"]
     values = [f.get_db_prep_save(f.pre_save(dossier, add=True), connection) for f in fields]
     code, columns = quote(Dossier._meta.get_field("code").column), ", ".join(quote(f.column) for f in fields)
-    # The same statement wakes the relay (outbox.services.wake) once it commits: entering the dossier
+    # The same statement wakes the relay (outbox.services.CHANNEL) once it commits: entering the dossier
     # starts at once, at no extra round trip on the busiest path.
     with connection.cursor() as cursor:
         cursor.execute(
