@@ -2,12 +2,16 @@ import datetime
 import zoneinfo
 
 import pytest
+from rest_framework.test import APIClient
 
 from accounts.models import User
+from accounts.services import api_token_issue
 from agencies.models import Agency, Centre, Membership
 from portal.demo import DEMO_CITIZEN_ID
 from procedures.models import Procedure
 from procedures.services import dossier_enter, dossier_submit
+from routing import services
+from routing.models import OutboxMessage
 
 HANOI = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 JUDICIAL_RECORD = "2.000488"
@@ -63,3 +67,18 @@ def officer_of(agency_code: str, username: str | None = None) -> User:
     )
     Membership.objects.get_or_create(user=user, role=Membership.Role.AGENCY_OFFICER, agency=agency)
     return user
+
+
+def handoffs_process() -> None:
+    """Process every pending hand-off, as the worker would (possibly several rounds)."""
+    while pending := list(OutboxMessage.objects.filter(state="pending").values_list("pk", flat=True)):
+        for pk in pending:
+            services.message_process(message_id=pk)
+
+
+def api_client_for(username: str):
+    """An API client holding a fresh user token of `username`."""
+    _token, key = api_token_issue(kind="user", user=User.objects.get(username=username))
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    return client

@@ -9,45 +9,30 @@ from django.db.models import Sum
 from rest_framework.test import APIClient
 
 from accounts.models import User
-from accounts.services import api_token_issue
 from dashboard.models import DailyFigure
 from documents.models import Document
 from portal.demo import DEMO_CITIZEN_ID
 from procedures.models import Dossier, HandBack
-from routing import services
-from routing.models import DossierStep, OutboxMessage, StepState
+from routing.models import DossierStep, StepState
 
-from .conftest import file_dossier
+from .conftest import api_client_for, file_dossier, handoffs_process
 
 MARITAL_STATUS = "1.004873"
 
 
-def _drain():
-    while pending := list(OutboxMessage.objects.filter(state="pending").values_list("pk", flat=True)):
-        for pk in pending:
-            services.message_process(message_id=pk)
-
-
-def _client(username: str) -> APIClient:
-    _token, key = api_token_issue(kind="user", user=User.objects.get(username=username))
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
-    return client
-
-
 @pytest.fixture
 def hotich(demo):
-    return _client("chuyenvien.hotich")
+    return api_client_for("chuyenvien.hotich")
 
 
 @pytest.fixture
 def counter(demo):
-    return _client("canbo.caugiay")
+    return api_client_for("canbo.caugiay")
 
 
 @pytest.fixture
 def citizen(demo):
-    return _client(DEMO_CITIZEN_ID)
+    return api_client_for(DEMO_CITIZEN_ID)
 
 
 def _open_step(dossier, client):
@@ -60,7 +45,7 @@ def _open_step(dossier, client):
 def test_officers_take_a_dossier_from_inbox_to_result_through_the_api(hotich, counter, citizen, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = False
     dossier = file_dossier(code=MARITAL_STATUS, channel="counter")
-    _drain()
+    handoffs_process()
 
     row = _open_step(dossier, hotich)
     assert row["key"] == "tham-dinh-ho-tich"
@@ -89,7 +74,7 @@ def test_officers_take_a_dossier_from_inbox_to_result_through_the_api(hotich, co
     assert done.status_code == 200, done.json()
     assert done.json()["state"] == "done"
     assert DossierStep.objects.get(pk=row["id"]).attachments.count() == 1
-    _drain()
+    handoffs_process()
 
     approval = _open_step(dossier, hotich)
     assert approval["kind"] == "approval"
@@ -97,7 +82,7 @@ def test_officers_take_a_dossier_from_inbox_to_result_through_the_api(hotich, co
         f"/api/v1/agency/steps/{approval['id']}/complete/", {"outcome": "da-ky"}, format="json"
     )
     assert signed.status_code == 200
-    _drain()
+    handoffs_process()
     result = Document.objects.get(key=f"result:{dossier.code}")
     assert result.kind == Document.Kind.MARITAL_STATUS
 
@@ -109,7 +94,7 @@ def test_officers_take_a_dossier_from_inbox_to_result_through_the_api(hotich, co
         f"/api/v1/agency/steps/{hand_back_id}/complete/", {"outcome": "da-tra"}, format="json"
     )
     assert returned.status_code == 200
-    _drain()
+    handoffs_process()
     dossier.refresh_from_db()
     assert dossier.settled_at is not None
     assert dossier.status == Dossier.Status.RETURNED
@@ -132,7 +117,7 @@ def test_officers_take_a_dossier_from_inbox_to_result_through_the_api(hotich, co
 
 def test_a_supplement_request_and_the_citizens_answer(hotich, citizen):
     dossier = file_dossier(code=MARITAL_STATUS, channel="counter")
-    _drain()
+    handoffs_process()
     step_id = _open_step(dossier, hotich)["id"]
 
     empty = hotich.post(
@@ -170,7 +155,7 @@ def test_a_supplement_request_and_the_citizens_answer(hotich, citizen):
 
 def test_return_resubmit_and_refuse(hotich, counter, citizen):
     dossier = file_dossier(code=MARITAL_STATUS, channel="counter")
-    _drain()
+    handoffs_process()
     step_id = _open_step(dossier, hotich)["id"]
     assert (
         hotich.post(f"/api/v1/agency/steps/{step_id}/return/", {"note": ""}, format="json").status_code == 400
@@ -199,9 +184,9 @@ def test_return_resubmit_and_refuse(hotich, counter, citizen):
 
 def test_no_one_outside_the_agency_sees_or_moves_its_steps(hotich, citizen, demo):
     dossier = file_dossier(code=MARITAL_STATUS, channel="counter")
-    _drain()
+    handoffs_process()
     step_id = _open_step(dossier, hotich)["id"]
-    police = _client("congan.caugiay")
+    police = api_client_for("congan.caugiay")
     for client in (police, citizen):
         assert client.get(f"/api/v1/agency/steps/{step_id}/").status_code == 404
         for action in ("accept", "complete", "supplement-request", "return", "resubmit", "refuse"):
@@ -213,7 +198,7 @@ def test_no_one_outside_the_agency_sees_or_moves_its_steps(hotich, citizen, demo
     assert APIClient().get("/api/v1/agency/inbox/").status_code in (401, 403)
     # Another citizen cannot answer for this dossier.
     User.objects.create_user(username="079099000001", citizen_id="079099000001", password="x")
-    stranger = _client("079099000001")
+    stranger = api_client_for("079099000001")
     assert (
         stranger.post(
             f"/api/v1/dossiers/{dossier.code}/supplement/", {"note": "x"}, format="json"
@@ -229,7 +214,7 @@ def test_no_one_outside_the_agency_sees_or_moves_its_steps(hotich, citizen, demo
 @pytest.mark.django_db(transaction=True)
 def test_two_officers_accepting_the_same_step_at_once_one_wins(demo):
     dossier = file_dossier(code=MARITAL_STATUS, channel="counter")
-    _drain()
+    handoffs_process()
     step = dossier.steps.get(state=StepState.WAITING)
     colleague = User.objects.create_user(username="chuyenvien.hotich2", password="x")
     officer = User.objects.get(username="chuyenvien.hotich")
@@ -237,7 +222,7 @@ def test_two_officers_accepting_the_same_step_at_once_one_wins(demo):
         membership.pk = None
         membership.user = colleague
         membership.save()
-    clients = [_client("chuyenvien.hotich"), _client("chuyenvien.hotich2")] * 3
+    clients = [api_client_for("chuyenvien.hotich"), api_client_for("chuyenvien.hotich2")] * 3
     barrier = threading.Barrier(len(clients))
     answers = []
 

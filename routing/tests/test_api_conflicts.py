@@ -6,35 +6,19 @@ import time
 
 import pytest
 from django.db import connection
-from rest_framework.test import APIClient
 
 from accounts.models import User
-from accounts.services import api_token_issue
-from routing import services
-from routing.models import DossierStep, OutboxMessage, StepState
+from routing.models import DossierStep, StepState
 
-from .conftest import file_dossier
+from .conftest import api_client_for, file_dossier, handoffs_process
 
 MARITAL_STATUS = "1.004873"
-
-
-def _drain():
-    while pending := list(OutboxMessage.objects.filter(state="pending").values_list("pk", flat=True)):
-        for pk in pending:
-            services.message_process(message_id=pk)
-
-
-def _client(username: str) -> APIClient:
-    _token, key = api_token_issue(kind="user", user=User.objects.get(username=username))
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
-    return client
 
 
 def _waiting_step(settings) -> DossierStep:
     settings.CELERY_TASK_ALWAYS_EAGER = False
     dossier = file_dossier(code=MARITAL_STATUS, channel="counter")
-    _drain()
+    handoffs_process()
     return dossier.steps.get(state=StepState.WAITING)
 
 
@@ -54,7 +38,7 @@ def _colleague_of(username: str, colleague: str) -> None:
 
 def test_completing_a_step_a_second_time_is_409_and_says_why(demo, settings):
     step = _waiting_step(settings)
-    hotich = _client("chuyenvien.hotich")
+    hotich = api_client_for("chuyenvien.hotich")
     assert _complete(hotich, step.pk).status_code == 200
     again = _complete(hotich, step.pk)
     assert again.status_code == 409
@@ -73,17 +57,17 @@ def test_completing_a_step_a_second_time_is_409_and_says_why(demo, settings):
 
 def test_a_finished_step_stays_404_for_whoever_may_not_see_it(demo, settings):
     step = _waiting_step(settings)
-    assert _complete(_client("chuyenvien.hotich"), step.pk).status_code == 200
-    police = _client("congan.caugiay")  # an officer of another agency
+    assert _complete(api_client_for("chuyenvien.hotich"), step.pk).status_code == 200
+    police = api_client_for("congan.caugiay")  # an officer of another agency
     assert police.get(f"/api/v1/agency/steps/{step.pk}/").status_code == 404
     assert _complete(police, step.pk).status_code == 404
     User.objects.create_user(username="079099000001", citizen_id="079099000001", password="x")
-    assert _complete(_client("079099000001"), step.pk).status_code == 404
+    assert _complete(api_client_for("079099000001"), step.pk).status_code == 404
 
 
 def test_resubmitting_a_corrected_dossier_twice_is_409(demo, settings):
     step = _waiting_step(settings)
-    hotich, counter = _client("chuyenvien.hotich"), _client("canbo.caugiay")
+    hotich, counter = api_client_for("chuyenvien.hotich"), api_client_for("canbo.caugiay")
     returned = hotich.post(f"/api/v1/agency/steps/{step.pk}/return/", {"note": "Thiếu ảnh"}, format="json")
     assert returned.status_code == 200
     assert counter.post(f"/api/v1/agency/steps/{step.pk}/resubmit/", {}, format="json").status_code == 200
@@ -102,7 +86,7 @@ def test_two_concurrent_completes_one_wins_the_other_is_409(demo, settings, at_o
     _colleague_of("chuyenvien.hotich", "chuyenvien.hotich2")
 
     def complete_at_once(step_id, lag):
-        clients = [_client("chuyenvien.hotich"), _client("chuyenvien.hotich2")]
+        clients = [api_client_for("chuyenvien.hotich"), api_client_for("chuyenvien.hotich2")]
         lags = iter([0.0, lag])
         lock = threading.Lock()
 

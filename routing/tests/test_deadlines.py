@@ -10,9 +10,9 @@ from documents.models import Document
 from notifications.models import Notification
 from procedures.models import DeadlineState, Dossier
 from routing import deadlines, services
-from routing.models import OutboxMessage, Transition
+from routing.models import Transition
 
-from .conftest import HANOI, file_dossier, officer_of
+from .conftest import HANOI, file_dossier, handoffs_process, officer_of
 
 MARITAL_STATUS = "1.004873"  # 3 working days
 H = datetime.timedelta(hours=1)
@@ -22,17 +22,11 @@ def at(*args):
     return datetime.datetime(*args, tzinfo=HANOI)
 
 
-def _drain():
-    while pending := list(OutboxMessage.objects.filter(state="pending").values_list("pk", flat=True)):
-        for pk in pending:
-            services.message_process(message_id=pk)
-
-
 @pytest.fixture
 def dossier(demo):
     """A marital-status dossier filed at the counter on Monday 30/11/2026 09:00, at the justice desk."""
     filed = file_dossier(code=MARITAL_STATUS, channel="counter", received_at=at(2026, 11, 30, 9))
-    _drain()
+    handoffs_process()
     filed.refresh_from_db()
     assert filed.due_at == at(2026, 12, 3, 17)  # Thursday: the close of the third working day
     return filed
@@ -170,7 +164,7 @@ def test_two_runs_at_once_apologise_once():
         pytest.skip("row locks need PostgreSQL")
     demo_data_load()
     filed = file_dossier(code=MARITAL_STATUS, channel="counter", received_at=at(2026, 11, 30, 9))
-    _drain()
+    handoffs_process()
     barrier = threading.Barrier(2)
     errors = []
 
@@ -199,7 +193,7 @@ def test_a_run_with_nothing_to_move_costs_a_few_queries_however_many_dossiers(
 ):
     for _ in range(5):
         file_dossier(code=MARITAL_STATUS, channel="counter", received_at=at(2026, 11, 30, 9))
-    _drain()
+    handoffs_process()
     now = at(2026, 11, 30, 9, 30)
     deadlines.deadlines_refresh(now=now)
     with django_assert_max_num_queries(4):  # three state ranges and the steps' window, nothing per dossier

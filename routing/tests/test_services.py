@@ -12,17 +12,7 @@ from procedures.models import Dossier, Procedure
 from routing import selectors, services
 from routing.models import DossierStep, OutboxMessage, Process, RoutingRule, StepState, Transition
 
-from .conftest import HANOI, JUDICIAL_RECORD, file_dossier, officer_of
-
-
-def _drain():
-    """Process every pending hand-off, as the worker would (possibly several rounds)."""
-    while True:
-        pending = list(OutboxMessage.objects.filter(state="pending").values_list("pk", flat=True))
-        if not pending:
-            return
-        for pk in pending:
-            services.message_process(message_id=pk)
+from .conftest import HANOI, JUDICIAL_RECORD, file_dossier, handoffs_process, officer_of
 
 
 def _open(dossier):
@@ -100,14 +90,14 @@ def models_shift():
 def test_judicial_record_runs_justice_and_police_in_parallel_and_joins(demo):
     dossier = file_dossier(code=JUDICIAL_RECORD)
     assert dossier.due_at is not None
-    _drain()
+    handoffs_process()
     (reception,) = _open(dossier)
     assert reception.agency.kind == "one_stop"
     # An online dossier is confirmed within 8 working hours.
     assert clock.working_time_between(reception.started_at, reception.due_at) == datetime.timedelta(hours=8)
     clerk = officer_of(reception.agency.code)
     services.step_complete(step=reception, officer=clerk, outcome="tiep-nhan")
-    _drain()
+    handoffs_process()
     branches = _open(dossier)
     assert {s.agency.code for s in branches} == {"HN-STP", "CA-000.00.01.H26"}
     assert len({s.parallel_group for s in branches}) == 1
@@ -117,10 +107,10 @@ def test_judicial_record_runs_justice_and_police_in_parallel_and_joins(demo):
     justice, police = sorted(branches, key=lambda s: s.agency.code != "HN-STP")
     services.step_accept(step=justice, officer=officer_of("HN-STP"))
     services.step_complete(step=justice, officer=officer_of("HN-STP"), outcome="du-dieu-kien")
-    _drain()
+    handoffs_process()
     assert [s.agency.code for s in _open(dossier)] == ["CA-000.00.01.H26"]  # the join waits
     services.step_complete(step=police, officer=officer_of("CA-000.00.01.H26"), outcome="da-xac-minh")
-    _drain()
+    handoffs_process()
     (approval,) = _open(dossier)
     assert approval.definition.kind == "approval"
     assert approval.agency.code == "HN-STP"
@@ -129,7 +119,7 @@ def test_judicial_record_runs_justice_and_police_in_parallel_and_joins(demo):
     assert dossier.status == Dossier.Status.DONE
     assert dossier.settled_at is not None
     assert dossier.on_time is True
-    _drain()
+    handoffs_process()
     (back,) = _open(dossier)
     assert back.definition.kind == "return"
     services.step_complete(step=back, officer=clerk, outcome="da-tra")
@@ -155,7 +145,7 @@ def test_judicial_record_runs_justice_and_police_in_parallel_and_joins(demo):
 
 def test_a_counter_dossier_starts_at_the_processing_agency(demo):
     dossier = file_dossier(code="1.004873", channel="counter")
-    _drain()
+    handoffs_process()
     (step,) = _open(dossier)
     assert step.agency.code == "TP-000.00.01.H26"
     assert dossier.steps.get(definition__kind="reception").state == StepState.DONE
@@ -264,7 +254,7 @@ def test_a_hand_off_that_keeps_failing_becomes_a_dead_letter_a_supervisor_can_re
 def test_supplement_pauses_the_clock_and_moves_due_at_by_exactly_the_paused_working_time(demo, now):
     now.set(datetime.datetime(2026, 11, 25, 9, 0, tzinfo=HANOI))  # Wednesday
     dossier = file_dossier(code="1.004873", channel="counter")
-    _drain()
+    handoffs_process()
     (step,) = _open(dossier)
     officer = officer_of(step.agency.code)
     services.step_accept(step=step, officer=officer)
@@ -302,7 +292,7 @@ def test_supplement_pauses_the_clock_and_moves_due_at_by_exactly_the_paused_work
 
 def test_refusal_settles_the_dossier_and_closes_parallel_branches(demo):
     dossier = file_dossier(code=JUDICIAL_RECORD, channel="counter")
-    _drain()
+    handoffs_process()
     justice = dossier.steps.get(agency__code="HN-STP")
     with pytest.raises(services.RoutingError):
         services.step_refuse(step=justice, officer=officer_of("HN-STP"), reasons=[])
@@ -319,7 +309,7 @@ def test_unanswered_supplement_stops_the_dossier(demo, now, settings):
     settings.ROUTING_SUPPLEMENT_ANSWER_DAYS = 2
     now.set(datetime.datetime(2026, 11, 25, 9, 0, tzinfo=HANOI))
     dossier = file_dossier(code="1.004873", channel="counter")
-    _drain()
+    handoffs_process()
     (step,) = _open(dossier)
     services.supplement_request(step=step, officer=officer_of(step.agency.code), missing=["Giấy tờ A"])
     now.set(datetime.datetime(2026, 11, 26, 16, 0, tzinfo=HANOI))
@@ -349,7 +339,7 @@ def test_inbox_sorted_by_deadline_and_scoped_to_the_officers_agency(demo):
     first = file_dossier(code="1.004873", channel="counter")
     second = file_dossier(code="2.000635", channel="counter")  # same-day: due sooner
     file_dossier(code="1.004194", channel="counter")  # police, not the civil-status inbox
-    _drain()
+    handoffs_process()
     officer = User.objects.get(username="chuyenvien.hotich")
     inbox = list(selectors.inbox_for(selectors.agencies_of(officer)))
     assert [s.dossier for s in inbox] == [second, first]
@@ -380,7 +370,7 @@ def test_the_one_stop_forms_render_from_what_routing_records(demo, now):
     from documents.services import TEMPLATES
 
     dossier = file_dossier(code=JUDICIAL_RECORD, channel="counter")
-    _drain()
+    handoffs_process()
     justice = dossier.steps.get(agency__code="HN-STP")
     police = dossier.steps.get(agency__code="CA-000.00.01.H26")
     services.supplement_request(
@@ -389,7 +379,7 @@ def test_the_one_stop_forms_render_from_what_routing_records(demo, now):
     services.supplement_answer(dossier=dossier, user=dossier.submitted_by, note="Đã nộp")
     for step, outcome in ((justice, "du-dieu-kien"), (police, "da-xac-minh")):
         services.step_complete(step=step, officer=officer_of(step.agency.code), outcome=outcome)
-    _drain()
+    handoffs_process()
     approval = dossier.steps.get(definition__kind="approval")
     services.step_complete(step=approval, officer=officer_of("HN-STP"), outcome="da-ky")
 
