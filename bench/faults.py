@@ -897,14 +897,16 @@ def report(citizens, faults, began, ended, drained, lines, pacer, watch, load, c
         f"all filings: max {max(all_routes, default=float('nan')):.1f} s; "
         f"after the last fault: max {max(after_last, default=float('nan')):.2f} s"
     )
-    publishes = collections.Counter(
-        OutboxMessage.objects.filter(topic="route_start").values_list("state", "publish_count")
+    attempts = collections.Counter(
+        OutboxMessage.objects.filter(topic="route_start").values_list("state", "attempts")
     )
-    handoffs = len(re.findall(r"routing\.handoff\[[^]]*\] succeeded", lines["worker"].log_path.read_text()))
+    drains = collections.Counter(
+        re.findall(r"outbox\.drain\[[^]]*\] succeeded in [0-9.]+s: (\d+)", lines["worker"].log_path.read_text())
+    )
     print(
-        "route starts by times published: "
-        + ", ".join(f"{state} {n}×: {count}" for (state, n), count in sorted(publishes.items()))
-        + f"; routing.handoff tasks run: {handoffs}"
+        "route starts by attempts: "
+        + ", ".join(f"{state} {n}×: {count}" for (state, n), count in sorted(attempts.items()))
+        + f"; drain tasks run in the workers: {sum(drains.values())} ({drains.get('0', 0)} found nothing to do)"
     )
     log_summary(lines)
     max_route = max(calm_routes, default=float("nan"))

@@ -1,8 +1,9 @@
 """The outbox: work written in a transaction is carried on after it commits, by the relay
 (`outbox/relay.py`) woken at once, or by the scheduler's sweep when no relay runs.
 
-Two calls for the other apps (a writer wakes the relay with `pg_notify(CHANNEL, '')` in its own
-statement, as filing does):
+Three calls for the other apps:
+- `wake()`: in a writer's transaction, wake the relay when it commits (filing, the busiest writer,
+  puts the same `pg_notify(CHANNEL, '')` in its own statement instead, to spare a round trip);
 - `publish(...)`: hand a task to the broker without ever failing the caller, because what was not
   published is still in the database and a source's `drain` publishes it later;
 - `drain_all()`: one pass over every source (the relay's loop, the sweep task, tests).
@@ -16,6 +17,7 @@ import time
 
 from celery import current_app
 from django.conf import settings
+from django.db import connection
 
 from .registry import sources
 
@@ -24,6 +26,14 @@ logger = logging.getLogger(__name__)
 # The PostgreSQL channel the relay listens on. A NOTIFY is delivered when its transaction commits,
 # and not at all when it rolls back, so the relay never wakes for work that does not exist.
 CHANNEL = "motcua_outbox"
+
+
+def wake() -> None:
+    """Wake the relay when the caller's transaction commits (PostgreSQL delivers a NOTIFY then, and
+    only then; several in one transaction arrive as one). On SQLite the relay polls instead."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_notify(%s, '')", [CHANNEL])
 
 
 def _drain(source, *, limit: int | None = None) -> int:

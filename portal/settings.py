@@ -258,7 +258,7 @@ CELERY_BEAT_SCHEDULE["health-beacons-forget"] = {"task": "health.beacons_forget"
 
 # --- The outbox and its relay (outbox/) -------------------------------------
 # Sources the relay drains, in order: entering a dossier writes its first hand-off.
-OUTBOX_SOURCES = ["procedures.outbox.DossiersToEnter", "routing.outbox.HandoffsToPublish"]
+OUTBOX_SOURCES = ["procedures.outbox.DossiersToEnter", "routing.outbox.HandoffsToDeliver"]
 # Items a source does per transaction, and batches per source in one pass.
 OUTBOX_BATCH = env.int("OUTBOX_BATCH", default=50)
 OUTBOX_BATCHES_PER_PASS = env.int("OUTBOX_BATCHES_PER_PASS", default=20)
@@ -458,15 +458,9 @@ CONNECTORS_RETRY_MAX_SECONDS = env.int("CONNECTORS_RETRY_MAX_SECONDS", default=1
 CONNECTORS_SWEEP_GRACE_SECONDS = env.int("CONNECTORS_SWEEP_GRACE_SECONDS", default=120)
 CELERY_BEAT_SCHEDULE["connectors-sweep"] = {"task": "connectors.sweep", "schedule": 60.0}
 # --- Routing between agencies -----------------------------------------------
-# The queue hand-offs are published to (tests give each worker its own).
-ROUTING_QUEUE = env.str("ROUTING_QUEUE", default=CELERY_TASK_DEFAULT_QUEUE)
 # An online dossier is confirmed as received, or answered with a supplement request, within this
 # many working hours (Decree 118/2025/NĐ-CP).
 ROUTING_ONLINE_CONFIRM_HOURS = env.int("ROUTING_ONLINE_CONFIRM_HOURS", default=8)
-# A hand-off published but not processed after this long is published again (a lost queue, a
-# worker killed before it acknowledged), then after twice as long, … up to the maximum.
-ROUTING_OUTBOX_REPUBLISH_SECONDS = env.float("ROUTING_OUTBOX_REPUBLISH_SECONDS", default=10.0)
-ROUTING_OUTBOX_REPUBLISH_MAX_SECONDS = env.float("ROUTING_OUTBOX_REPUBLISH_MAX_SECONDS", default=120.0)
 # Attempts before a hand-off becomes a dead letter, and the cap of the back-off between them.
 ROUTING_MAX_ATTEMPTS = env.int("ROUTING_MAX_ATTEMPTS", default=6)
 ROUTING_RETRY_BACKOFF_MAX = env.int("ROUTING_RETRY_BACKOFF_MAX", default=30)

@@ -288,9 +288,13 @@ class DraftSubmitView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        request=SubmitSerializer, responses={201: DossierDetailSerializer, 400: ERRORS, 404: ERRORS}
+        request=SubmitSerializer,
+        responses={201: DossierDetailSerializer, 200: DossierDetailSerializer, 400: ERRORS, 404: ERRORS},
     )
     def post(self, request, draft_id):
+        filed = selectors.dossier_filed_from(request.user, draft_id)
+        if filed is not None:  # a retry whose first answer was lost: the same dossier, not a second
+            return self._filed(request, filed, status.HTTP_200_OK)
         draft, filing = _own_draft(request, draft_id)
         body = SubmitSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -315,11 +319,18 @@ class DraftSubmitView(APIView):
                 )
             form_dict[step] = form
         state = filing.storage.data
-        dossier = filing.submit(form_dict=form_dict, user=request.user)
+        try:
+            dossier = filing.submit(form_dict=form_dict, user=request.user)
+        except services.DraftAlreadyFiled as filed:  # two Submits at once: the second waited for the first
+            return self._filed(request, filed.dossier, status.HTTP_200_OK)
         # The dossier holds its own copies now; the draft's temporary files go.
         transaction.on_commit(lambda: draft_files_delete(state))
-        serializer = DossierDetailSerializer(dossier, context={"request": request})
-        return Response(serializer.data, status=status.HTTP_201_CREATED)
+        return self._filed(request, dossier, status.HTTP_201_CREATED)
+
+    @staticmethod
+    def _filed(request, dossier, code):
+        """201 with the new dossier; 200 with the same dossier when this draft was filed already."""
+        return Response(DossierDetailSerializer(dossier, context={"request": request}).data, status=code)
 
 
 # --- Dossiers -------------------------------------------------------------------------------

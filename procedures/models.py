@@ -173,6 +173,9 @@ class Dossier(models.Model):
     # Filing writes the dossier and its number only; a worker then enters it in the books (its
     # timeline, the day's figures, its route, its receipt) and sets this. Empty = not yet entered.
     entered_at = models.DateTimeField(_("ngày vào sổ"), null=True, blank=True)
+    # The draft it was filed from. Submit pressed twice on one draft (a double tap, or a retry after
+    # an answer lost on a slow line) finds this dossier instead of filing a second one.
+    draft_ref = models.UUIDField(_("hồ sơ nháp"), null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("hồ sơ")

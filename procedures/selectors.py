@@ -96,6 +96,11 @@ def draft_of(user, draft_id) -> Draft | None:
     return draft
 
 
+def dossier_filed_from(user, draft_id) -> Dossier | None:
+    """The dossier this person filed from the draft, once it is filed (the draft is gone then)."""
+    return Dossier.objects.filter(submitted_by=user, draft_ref=draft_id).first()
+
+
 def counter_centres_of(user) -> list[Centre]:
     return [m.centre for m in memberships_of(user, Role.COUNTER_STAFF)]
 

@@ -205,6 +205,14 @@ def _file_numbered(dossier: Dossier, *, centre: Centre, day: datetime.date) -> D
     return dossier
 
 
+class DraftAlreadyFiled(Exception):
+    """Submit was pressed again on a draft that is a dossier now; `dossier` is that dossier."""
+
+    def __init__(self, dossier: Dossier):
+        super().__init__(dossier.code)
+        self.dossier = dossier
+
+
 def dossier_submit(
     *,
     form: FormDefinition,
@@ -251,10 +259,14 @@ def dossier_submit(
         component: (file_field.storage.save(file_field.generate_filename(None, upload.name), upload), upload)
         for component, upload in (files or {}).items()
     }
+    if draft is not None:
+        dossier.draft_ref = draft.pk
     try:
         with transaction.atomic():
-            if draft is not None:
-                draft.delete()
+            # Deleting the draft takes its row lock: a second Submit of the same draft waits for the
+            # first to commit, then finds nothing to delete and answers with the first's dossier.
+            if draft is not None and not Draft.objects.filter(pk=draft.pk).delete()[0]:
+                raise DraftAlreadyFiled(Dossier.objects.get(draft_ref=draft.pk))
             _file_numbered(dossier, centre=centre, day=day)
             for component, (name, upload) in stored.items():
                 Attachment.objects.create(

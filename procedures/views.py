@@ -102,6 +102,9 @@ class DossierWizard(SessionWizardView):
             return redirect(f"{reverse('accounts:login')}?next={request.path}")
         self.draft = selectors.draft_of(request.user, kwargs["draft_id"])
         if self.draft is None:
+            filed = selectors.dossier_filed_from(request.user, kwargs["draft_id"])
+            if filed is not None:  # Back, or Submit again, after filing: the receipt, not a 404
+                return redirect("procedures:dossier_filed", code=filed.code)
             raise Http404
         request.motcua_draft = self.draft
         self.definition = self.draft.form.definition
@@ -204,7 +207,10 @@ class DossierWizard(SessionWizardView):
         return context
 
     def done(self, form_list, form_dict, **kwargs):
-        dossier = self.filing.submit(form_dict=form_dict, user=self.request.user)
+        try:
+            dossier = self.filing.submit(form_dict=form_dict, user=self.request.user)
+        except services.DraftAlreadyFiled as filed:  # a double tap on Submit: both land on one receipt
+            dossier = filed.dossier
         return redirect("procedures:dossier_filed", code=dossier.code)
 
 

@@ -207,9 +207,10 @@ class Transition(models.Model):
 class OutboxMessage(models.Model):
     """A hand-off written in the same transaction as the state change it follows.
 
-    The relay publishes it to Celery after commit and a beat sweep republishes anything not yet
-    processed, so a message survives Redis being down; the consumer locks the row and marks it
-    done in its own transaction, so processing it twice has the effect of once.
+    The row is the hand-off: a routing worker, woken by the outbox relay after the commit, claims
+    it (SKIP LOCKED), runs it and marks it done in one transaction, so it survives Redis being down
+    or restarted empty, and a worker killed mid-way leaves it for the next one. Processing it twice
+    has the effect of once.
     """
 
     class State(models.TextChoices):
@@ -223,8 +224,8 @@ class OutboxMessage(models.Model):
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
     created_at = models.DateTimeField(auto_now_add=True)
-    published_at = models.DateTimeField(null=True, blank=True)
-    publish_count = models.PositiveIntegerField(default=0)
+    # After a failed attempt: not tried again before this (2, 4, 8 … s). Empty: due at once.
+    retry_at = models.DateTimeField(null=True, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
@@ -232,9 +233,7 @@ class OutboxMessage(models.Model):
     class Meta:
         ordering = ["created_at", "pk"]
         indexes = [
-            models.Index(
-                fields=["published_at"], condition=models.Q(state="pending"), name="outbox_pending_published"
-            ),
+            models.Index(fields=["created_at"], condition=models.Q(state="pending"), name="outbox_pending"),
         ]
 
     def __str__(self):

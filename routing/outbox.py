@@ -1,6 +1,5 @@
-"""Routing's part of the outbox: hand-offs written but not yet published, or published and not
-processed for longer than their republish delay (a broker that lost its queue, a worker killed
-before it acknowledged)."""
+"""Routing's part of the outbox: hand-offs due for delivery. A routing worker delivers them in
+batches (`services.handoffs_deliver`), many workers side by side; the relay only rings the bell."""
 
 from __future__ import annotations
 
@@ -9,19 +8,14 @@ import datetime
 from outbox.base import Source
 
 from . import services
-from .models import OutboxMessage
 
 
-class HandoffsToPublish(Source):
+class HandoffsToDeliver(Source):
     name = "handoffs"
+    in_workers = True
 
     def drain(self, *, limit: int) -> int:
-        return services.outbox_sweep(limit=limit)
+        return services.handoffs_deliver(limit=limit)
 
     def oldest_waiting(self) -> datetime.datetime | None:
-        return (
-            OutboxMessage.objects.filter(state=OutboxMessage.State.PENDING)
-            .order_by("created_at")
-            .values_list("created_at", flat=True)
-            .first()
-        )
+        return services.handoffs_due().order_by("created_at").values_list("created_at", flat=True).first()

@@ -1,8 +1,8 @@
 """Routing dossiers between agencies: process data, hand-offs through the outbox, officers' actions.
 
-Every function that changes state is one transaction. Hand-offs between stages are never
-published directly: the state change and its `OutboxMessage` are written together and the relay
-publishes after commit, so a crash between the two cannot lose or invent a hand-off.
+Every function that changes state is one transaction. Hand-offs between stages are never made
+directly: the state change and its `OutboxMessage` are written together and a routing worker
+delivers the message after commit, so a crash between the two cannot lose or invent a hand-off.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,7 +24,7 @@ from agencies.models import Agency
 from calendars import clock
 from divisions.models import Ward
 from notifications.services import notify
-from outbox.services import publish, queue_length
+from outbox.services import wake as outbox_wake
 from procedures.models import Attachment, Channel, Dossier, Procedure
 
 from .models import (
@@ -207,7 +207,11 @@ def agency_for(*, dossier: Dossier, definition: StepDefinition, home: _Home | No
 def outbox_put(
     *, key: str, topic: str, payload: dict, dossier: Dossier | None = None, first: bool = False
 ) -> OutboxMessage:
-    """Write a hand-off in the caller's transaction; it is published once that commits.
+    """Write a hand-off in the caller's transaction; a routing worker delivers it once that commits.
+
+    The message row is the hand-off itself: no broker message carries it, so a Redis restarted
+    empty or a worker killed mid-way loses nothing (the relay, woken by the commit, has a worker
+    deliver what is due: `handoffs_deliver`).
 
     `first`: the caller knows no message can have this key yet (it belongs to a dossier created in
     the same transaction), which spares the look-up and savepoint of a keyed write on the busiest
@@ -219,98 +223,80 @@ def outbox_put(
     else:
         message, created = OutboxMessage.objects.get_or_create(key=key, defaults=fields)
     if created:
-        transaction.on_commit(lambda: outbox_publish(message_id=message.pk))
+        outbox_wake()
     return message
 
 
-def outbox_publish(*, message_id: int) -> bool:
-    """Hand one message to the broker. A failure (Redis down) leaves it to the relay's next pass."""
-    from .tasks import HANDOFF_TASK
-
-    if not publish(HANDOFF_TASK, args=[message_id], queue=settings.ROUTING_QUEUE):
-        return False
-    OutboxMessage.objects.filter(pk=message_id).update(
-        published_at=timezone.now(), publish_count=F("publish_count") + 1
+def handoffs_due():
+    """Hand-offs waiting to be delivered now: pending, and not waiting for a retry."""
+    return OutboxMessage.objects.filter(state=OutboxMessage.State.PENDING).filter(
+        Q(retry_at__isnull=True) | Q(retry_at__lte=timezone.now())
     )
-    return True
 
 
-def republish_delay(*, publish_count: int) -> float:
-    """Seconds after a publish before the same message is published again: ROUTING_OUTBOX_REPUBLISH_
-    SECONDS, doubled with each publish (capped), so a message stuck behind a long queue is not
-    multiplied in it while one lost with a killed worker is sent again within seconds."""
-    base = settings.ROUTING_OUTBOX_REPUBLISH_SECONDS
-    return min(settings.ROUTING_OUTBOX_REPUBLISH_MAX_SECONDS, base * 2 ** max(0, publish_count - 1))
+def handoffs_deliver(*, limit: int = 50) -> int:
+    """Deliver up to `limit` due hand-offs, oldest first, each in its own short transaction.
 
-
-def outbox_sweep(*, republish_after: float | None = None, limit: int = 500) -> int:
-    """Publish what was never published, and again what was published but never processed.
-
-    The second case covers a broker that lost its queue (Redis restarted without persistence) and
-    a worker killed before acknowledging; a message published twice is processed once. A message
-    waiting for its retry has `published_at` set to when the retry is due, so it is not sent early.
+    Each is claimed with SKIP LOCKED, so any number of workers deliver side by side without waiting
+    on each other, and a worker killed mid-way only rolls its one hand-off back for the next run.
+    Returns how many were tried (a failure counts: it waits for its retry, it is not tried again now).
     """
-    now = timezone.now()
-    base = settings.ROUTING_OUTBOX_REPUBLISH_SECONDS if republish_after is None else republish_after
-    # A message committed a moment ago is being published by its own on_commit hook.
-    grace = min(base, 2.0)
-    stale = OutboxMessage.objects.filter(state=OutboxMessage.State.PENDING).filter(
-        Q(published_at__isnull=True, created_at__lt=now - datetime.timedelta(seconds=grace))
-        | Q(published_at__lt=now - datetime.timedelta(seconds=base))
-    )
-    published = 0
-    candidates = list(stale.order_by("created_at").values_list("pk", "published_at", "publish_count")[:limit])
-    # Hand-offs still queued behind others are not lost: published again, they would only lengthen
-    # the queue they wait in (bench/faults.py saw each published 3-4 times behind a backlog). A
-    # message is taken for lost when its queue is empty and it is still not done (its worker died
-    # holding it, or Redis restarted empty).
-    republishing = republish_after is None and any(published_at for _pk, published_at, _n in candidates)
-    if republishing and queue_length(settings.ROUTING_QUEUE):
-        candidates = [row for row in candidates if row[1] is None]
-    for message_id, published_at, publish_count in candidates:
-        if republish_after is None and published_at is not None:
-            due = published_at + datetime.timedelta(seconds=republish_delay(publish_count=publish_count))
-            if due > now:
-                continue
-        if not outbox_publish(message_id=message_id):
-            break  # the broker is down: the next pass tries again
-        published += 1
-    return published
+    tried = 0
+    for _attempt in range(limit):
+        with transaction.atomic():
+            message = handoffs_due().order_by("created_at").select_for_update(skip_locked=True).first()
+            if message is None:
+                break
+            _deliver(message)
+        tried += 1
+    return tried
 
 
 def message_process(*, message_id: int) -> OutboxMessage:
-    """Consume one hand-off. The row lock and its state make a second delivery a no-op."""
+    """Deliver one hand-off now (tests, and a supervisor's retry). The row lock and its state make a
+    second delivery a no-op."""
     with transaction.atomic():
         message = OutboxMessage.objects.select_for_update().get(pk=message_id)
-        if message.state != OutboxMessage.State.PENDING:
-            return message
-        HANDLERS[message.topic](**message.payload)
-        message.state = OutboxMessage.State.DONE
-        message.processed_at = timezone.now()
-        message.attempts += 1
-        message.last_error = ""
-        message.save(update_fields=["state", "processed_at", "attempts", "last_error"])
+        if message.state == OutboxMessage.State.PENDING:
+            _deliver(message)
     return message
+
+
+def _deliver(message: OutboxMessage) -> None:
+    """Run the hand-off's handler; its writes and the message's new state commit together. A failure
+    rolls the handler's writes back and is counted (`message_failed`)."""
+    try:
+        with transaction.atomic():
+            HANDLERS[message.topic](**message.payload)
+    except Exception as error:  # noqa: BLE001 - every failure is counted, then retried or dead-lettered
+        logger.warning("hand-off %s failed: %s: %s", message.key, type(error).__name__, error)
+        _failed(message, error)
+        return
+    message.state = OutboxMessage.State.DONE
+    message.processed_at = timezone.now()
+    message.attempts += 1
+    message.last_error = ""
+    message.save(update_fields=["state", "processed_at", "attempts", "last_error"])
 
 
 def message_failed(*, message_id: int, error: BaseException) -> OutboxMessage:
     """Count a failed attempt; after ROUTING_MAX_ATTEMPTS the message is a dead letter."""
     with transaction.atomic():
         message = OutboxMessage.objects.select_for_update().get(pk=message_id)
-        if message.state != OutboxMessage.State.PENDING:
-            return message
-        message.attempts += 1
-        message.last_error = f"{type(error).__name__}: {error}"[:2000]
-        if message.attempts >= settings.ROUTING_MAX_ATTEMPTS:
-            message.state = OutboxMessage.State.DEAD
-            logger.error("outbox message %s is a dead letter: %s", message.key, message.last_error)
-        else:
-            # The retry is delivered then; the sweep must not publish it again before.
-            message.published_at = timezone.now() + datetime.timedelta(
-                seconds=retry_delay(attempts=message.attempts)
-            )
-        message.save(update_fields=["attempts", "last_error", "state", "published_at"])
+        if message.state == OutboxMessage.State.PENDING:
+            _failed(message, error)
     return message
+
+
+def _failed(message: OutboxMessage, error: BaseException) -> None:
+    message.attempts += 1
+    message.last_error = f"{type(error).__name__}: {error}"[:2000]
+    if message.attempts >= settings.ROUTING_MAX_ATTEMPTS:
+        message.state = OutboxMessage.State.DEAD
+        logger.error("outbox message %s is a dead letter: %s", message.key, message.last_error)
+    else:
+        message.retry_at = timezone.now() + datetime.timedelta(seconds=retry_delay(attempts=message.attempts))
+    message.save(update_fields=["attempts", "last_error", "state", "retry_at"])
 
 
 def retry_delay(*, attempts: int) -> int:
@@ -326,10 +312,10 @@ def dead_letter_retry(*, message: OutboxMessage, actor) -> OutboxMessage:
         raise RoutingError(_("Thông điệp này không nằm trong danh sách lỗi."))
     message.state = OutboxMessage.State.PENDING
     message.attempts = 0
-    message.published_at = None
-    message.save(update_fields=["state", "attempts", "published_at"])
+    message.retry_at = None
+    message.save(update_fields=["state", "attempts", "retry_at"])
     logger.info("dead letter %s retried by %s", message.key, actor)
-    transaction.on_commit(lambda: outbox_publish(message_id=message.pk))
+    outbox_wake()
     return message
 
 

@@ -168,6 +168,19 @@ def test_an_upload_is_checked_by_its_bytes_not_its_name(api):
     assert b"".join(download.streaming_content) == PNG
 
 
+def test_a_retried_submit_answers_with_the_same_dossier(api, lan):
+    # The first answer was lost on a slow line; the app presses Submit again.
+    first = _file_marital(api)
+    draft_id = Dossier.objects.get(code=first["code"]).draft_ref
+    again = api.post(f"/api/v1/drafts/{draft_id}/submit/", {"declaration": True}, format="json")
+    assert again.status_code == 200
+    assert again.json()["code"] == first["code"]
+    assert Dossier.objects.count() == 1
+    # Only its filer gets that answer; to anyone else the draft does not exist.
+    other = _client_for(User.objects.create_user(username="x1", password="x", citizen_id="001099000001"))
+    assert other.post(f"/api/v1/drafts/{draft_id}/submit/", {"declaration": True}).status_code == 404
+
+
 def test_submission_needs_the_declaration_and_every_step(api):
     draft = _start(api)
     early = api.post(f"/api/v1/drafts/{draft['id']}/submit/", {"declaration": True}, format="json")

@@ -7,8 +7,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from outbox.tasks import sweep as outbox_sweep_task
-from procedures.models import DailySequence, Dossier, DossierEvent, Procedure
-from procedures.services import dossier_enter, dossier_submit, dossiers_enter, procedures_load
+from procedures.models import DailySequence, Dossier, DossierEvent, Draft, Procedure
+from procedures.services import (
+    DraftAlreadyFiled,
+    dossier_enter,
+    dossier_submit,
+    dossiers_enter,
+    procedures_load,
+)
 
 HANOI = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -166,6 +172,47 @@ def test_fifty_parallel_submissions_get_fifty_consecutive_codes(centre, filer, a
     day = timezone.localdate().strftime("%y%m%d")
     assert sorted(codes) == [f"{centre.code}-{day}-{n:04d}" for n in range(1, 51)]
     assert Dossier.objects.count() == 50
+
+
+def _submit_draft(draft, *, centre, filer):
+    try:
+        return dossier_submit(
+            form=draft.form,
+            centre=centre,
+            channel="online",
+            applicant_citizen_id=filer.citizen_id,
+            applicant_name="Trần Thị Bình",
+            submitted_by=filer,
+            data={},
+            draft=draft,
+        ).code, "filed"
+    except DraftAlreadyFiled as filed:
+        return filed.dossier.code, "found"
+
+
+def test_submit_again_on_a_filed_draft_finds_its_dossier_and_files_nothing(catalogue, centre, filer):
+    procedure = Procedure.objects.get(slug="dang-ky-khai-sinh")
+    draft = Draft.objects.create(
+        owner=filer, form=procedure.current_form(), applicant_citizen_id=filer.citizen_id
+    )
+    first = _submit_draft(draft, centre=centre, filer=filer)
+    again = _submit_draft(draft, centre=centre, filer=filer)
+    assert (first[1], again) == ("filed", (first[0], "found"))
+    assert Dossier.objects.count() == 1
+    assert DailySequence.objects.get().last == 1  # no number used by the second press
+
+
+@parallel_on_postgresql
+def test_submit_pressed_ten_times_at_once_on_one_draft_files_one_dossier(centre, filer, at_once):
+    procedures_load()
+    procedure = Procedure.objects.get(slug="dang-ky-khai-sinh")
+    draft = Draft.objects.create(
+        owner=filer, form=procedure.current_form(), applicant_citizen_id=filer.citizen_id
+    )
+    answers = at_once(10, lambda: _submit_draft(draft, centre=centre, filer=filer))
+    assert len({code for code, _how in answers}) == 1
+    assert sorted(how for _code, how in answers) == ["filed"] + ["found"] * 9
+    assert Dossier.objects.count() == 1
 
 
 @parallel_on_postgresql

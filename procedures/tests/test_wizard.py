@@ -70,6 +70,11 @@ def test_marital_status_prefilled_and_filed(citizen, client):
     filed = client.get(page["Location"]).content.decode()
     assert dossier.code in filed
     assert dossier.due_date.strftime("%d/%m/%Y") in filed
+    # Submit pressed again (a double tap, Back then Submit): the same receipt, no second dossier.
+    again = client.post(url, {mgmt: "kiem-tra", f"{review.prefix}-declaration": "on"})
+    assert again.status_code == 302
+    assert again["Location"] == reverse("procedures:dossier_filed", args=[dossier.code])
+    assert Dossier.objects.count() == 1
 
 
 def _wizard_post(client, url, page, values, *, step=None):

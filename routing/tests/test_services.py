@@ -6,7 +6,6 @@ from django.db import DatabaseError, connection, transaction
 
 from agencies.models import Agency
 from calendars import clock
-from outbox.services import breaker as outbox_breaker
 from portal.demo import DEMO_CITIZEN_ID
 from procedures.models import Dossier, Procedure
 from routing import selectors, services
@@ -195,34 +194,26 @@ def test_two_workers_taking_the_same_hand_off_at_once_create_the_steps_once():
     assert Transition.objects.filter(key__startswith="open:").count() == 3
 
 
-def test_the_relay_publishes_after_commit_and_the_sweep_catches_what_failed(
-    demo, monkeypatch, django_capture_on_commit_callbacks
-):
-    from portal.celery import app
-
-    sent = []
-
-    def broker_down(name, *args, **kwargs):
-        if name == "routing.handoff":
-            raise ConnectionError("redis is down")
-
-    monkeypatch.setattr(app, "send_task", broker_down)
-    with django_capture_on_commit_callbacks(execute=True):
-        dossier = file_dossier(code=JUDICIAL_RECORD)
-    message = OutboxMessage.objects.get(dossier=dossier)
-    assert message.published_at is None  # not published, not lost
-    monkeypatch.setattr(app, "send_task", lambda name, args=None, **kw: sent.append((name, args)))
-    outbox_breaker.reset()  # the broker is back, and the pause after the failure has passed
-    assert services.outbox_sweep(republish_after=0) == 1
-    assert ("routing.handoff", [message.pk]) in sent
+def test_hand_offs_are_delivered_from_their_rows_oldest_first_and_a_failure_waits_its_retry(demo, now):
+    # No broker message carries a hand-off: the workers take due rows from the database.
+    first = file_dossier(code=JUDICIAL_RECORD, channel="counter")
+    second = file_dossier(code=JUDICIAL_RECORD, channel="counter")
+    assert services.handoffs_deliver(limit=1) == 1
+    assert first.steps.filter(state="waiting").count() == 2
+    assert not second.steps.exists()
+    # The second fails (nowhere to route it): counted, and not tried again before its retry is due.
+    RoutingRule.objects.all().delete()
+    assert services.handoffs_deliver(limit=10) == 1
+    message = OutboxMessage.objects.get(dossier=second)
+    assert (message.state, message.attempts) == (OutboxMessage.State.PENDING, 1)
+    assert "NoRoute" in message.last_error
+    assert services.handoffs_deliver(limit=10) == 0
+    services.routing_load()
+    now.set(message.retry_at)
+    assert services.handoffs_deliver(limit=10) == 1
     message.refresh_from_db()
-    assert message.published_at is not None
-    assert message.publish_count == 1
-    # Published but never processed (the broker lost it): published again after the delay only.
-    assert services.outbox_sweep(republish_after=3600) == 0
-    assert services.outbox_sweep(republish_after=0) == 1
-    services.message_process(message_id=message.pk)
-    assert services.outbox_sweep(republish_after=0) == 0
+    assert message.state == OutboxMessage.State.DONE
+    assert second.steps.filter(state="waiting").count() == 2
 
 
 def test_a_hand_off_that_keeps_failing_becomes_a_dead_letter_a_supervisor_can_retry(demo, settings):
@@ -233,9 +224,8 @@ def test_a_hand_off_that_keeps_failing_becomes_a_dead_letter_a_supervisor_can_re
     dossier = file_dossier(code=JUDICIAL_RECORD, channel="counter")
     message = OutboxMessage.objects.get(dossier=dossier)
     for _attempt in range(3):
-        with pytest.raises(services.NoRoute):
-            services.message_process(message_id=message.pk)
-        message = services.message_failed(message_id=message.pk, error=services.NoRoute("no agency"))
+        message = services.message_process(message_id=message.pk)
+    assert "NoRoute" in message.last_error
     assert message.state == OutboxMessage.State.DEAD
     assert message.attempts == 3
     assert DossierStep.objects.filter(dossier=dossier).count() == 0  # the failed attempts left nothing
@@ -347,16 +337,18 @@ def test_inbox_sorted_by_deadline_and_scoped_to_the_officers_agency(demo):
     assert DEMO_CITIZEN_ID  # the filer is the demo citizen
 
 
-def test_the_task_retries_a_failing_hand_off_then_dead_letters_it(demo, settings):
-    from routing.tasks import handoff
+def test_the_workers_drain_task_retries_a_failing_hand_off_then_dead_letters_it(demo, settings, now):
+    from outbox.tasks import drain
 
     settings.ROUTING_MAX_ATTEMPTS = 3
     RoutingRule.objects.all().delete()
     dossier = file_dossier(code="1.004873", channel="counter")
     message = OutboxMessage.objects.get(dossier=dossier)
-    # Run in this process: each retry runs again at once (countdowns apply only through a broker).
-    handoff.apply(args=[message.pk])
-    message.refresh_from_db()
+    for _attempt in range(3):
+        drain.apply(args=["handoffs"])  # the task the relay sends a routing worker
+        message.refresh_from_db()
+        if message.retry_at:
+            now.set(message.retry_at)  # 2 s, then 4 s later
     assert message.state == OutboxMessage.State.DEAD
     assert message.attempts == 3
     assert "NoRoute" in message.last_error

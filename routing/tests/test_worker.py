@@ -1,8 +1,10 @@
 """Hand-offs through a real Celery worker process on Redis, and what survives when things die.
 
 Marked `worker`: `pytest -m worker routing` runs only these. Each starts its own redis-server and
-`celery worker -P solo` on the test database. Marked `own_process` too: this process publishes to
-the private redis-server (workers.publishing_to), so they run in a pytest process of their own.
+`celery worker -P solo` on the test database; the test plays the outbox relay (`relay_pass`, as
+`manage.py outbox_relay` runs it), which has the worker deliver what is due, or delivers it itself
+while the broker is down. Marked `own_process` too: this process publishes to the private
+redis-server (workers.publishing_to), so they run in a pytest process of their own.
 """
 
 import datetime
@@ -14,12 +16,14 @@ from django.apps import apps
 from django.db import connection
 
 from calendars import clock
+from outbox.services import relay_pass
 from procedures.models import Dossier
 from routing import services
 from routing.models import DossierStep, OutboxMessage, Transition
 
 from .conftest import HANOI, JUDICIAL_RECORD, file_dossier, officer_of
-from .workers import Worker, publishing_to, redis_server, wait_for
+from .workers import Worker, publishing_to, redis_server
+from .workers import wait_for as _wait_for
 
 pytestmark = [
     pytest.mark.worker,
@@ -53,6 +57,17 @@ def broker(routed, settings):
                 yield server, worker
             finally:
                 worker.stop()
+
+
+def wait_for(predicate, **kwargs):
+    """Wait as the relay would: a pass (a drain task to a worker, or delivered here while the broker
+    is down) before each look."""
+
+    def relayed():
+        relay_pass()
+        return predicate()
+
+    _wait_for(relayed, **kwargs)
 
 
 def _open_steps(dossier):
@@ -180,12 +195,7 @@ def test_a_worker_killed_mid_hand_offs_loses_and_duplicates_nothing(broker):
     done_at_kill = OutboxMessage.objects.filter(state="done").count()
     assert done_at_kill < len(dossiers)
     worker.start()
-
-    def settled():
-        services.outbox_sweep(republish_after=3)  # the beat job, as it runs every few seconds
-        return _all_placed(dossiers)
-
-    wait_for(settled, timeout=25, interval=0.5, message=f"recovery\n{worker.output()}")
+    wait_for(lambda: _all_placed(dossiers), timeout=25, interval=0.2, message=f"recovery\n{worker.output()}")
     _assert_every_dossier_in_exactly_one_correct_place(dossiers)
 
 
@@ -193,16 +203,12 @@ def test_redis_stopped_and_restarted_during_submissions_loses_and_duplicates_not
     server, worker = broker
     before = [file_dossier(code=JUDICIAL_RECORD, channel="counter") for _ in range(10)]
     server.stop()
-    # Filing goes on while the broker is down: the hand-offs wait in the outbox.
+    # Filing goes on while the broker is down, and so does routing: the relay delivers hand-offs
+    # itself rather than leave them waiting for Redis.
     during = [file_dossier(code=JUDICIAL_RECORD, channel="counter") for _ in range(10)]
-    assert OutboxMessage.objects.filter(dossier__in=during, published_at__isnull=True).count() == 10
+    wait_for(lambda: _all_placed(during), timeout=25, interval=0.2, message="delivered without a broker")
     server.start()  # empty: whatever the old Redis held is gone too
     after = [file_dossier(code=JUDICIAL_RECORD, channel="counter") for _ in range(10)]
     dossiers = before + during + after
-
-    def settled():
-        services.outbox_sweep(republish_after=3)
-        return _all_placed(dossiers)
-
-    wait_for(settled, timeout=25, interval=0.5, message=f"recovery\n{worker.output()}")
+    wait_for(lambda: _all_placed(dossiers), timeout=25, interval=0.2, message=f"recovery\n{worker.output()}")
     _assert_every_dossier_in_exactly_one_correct_place(dossiers)

@@ -100,7 +100,7 @@ class Worker:
             {
                 "DATABASE_URL": database,
                 "REDIS_URL": self.broker_url,
-                "ROUTING_QUEUE": self.queue,
+                "CELERY_QUEUE": self.queue,
                 # A message held by a killed worker comes back soon, not after 15 minutes.
                 "CELERY_VISIBILITY_TIMEOUT": "5",
                 "LOG_LEVEL": "WARNING",
@@ -174,15 +174,14 @@ def publishing_to(broker_url: str, queue: str, settings):
     if os.environ.get(OWN_PROCESS_ENV) != "1":
         raise RuntimeError("publishing_to swaps the process's Celery app: mark the test own_process")
 
-    saved = app.conf.broker_url
+    saved = app.conf.broker_url, app.conf.task_default_queue
     connections_forget()
-    app.conf.broker_url = broker_url
-    settings.ROUTING_QUEUE = queue
+    app.conf.broker_url, app.conf.task_default_queue = broker_url, queue
     try:
         yield app
     finally:
         connections_forget()
-        app.conf.broker_url = saved
+        app.conf.broker_url, app.conf.task_default_queue = saved
 
 
 def wait_for(predicate, *, timeout: float = 20.0, interval: float = 0.05, message: str = "") -> None:
