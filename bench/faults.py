@@ -900,13 +900,14 @@ def report(citizens, faults, began, ended, drained, lines, pacer, watch, load, c
     attempts = collections.Counter(
         OutboxMessage.objects.filter(topic="route_start").values_list("state", "attempts")
     )
-    drains = collections.Counter(
-        re.findall(r"outbox\.drain\[[^]]*\] succeeded in [0-9.]+s: (\d+)", lines["worker"].log_path.read_text())
-    )
+    worker_log = lines["worker"].log_path.read_text()
+    drained = r"outbox\.drain\[[^]]*\] succeeded in [0-9.]+s: (\d+)"
+    drains = collections.Counter(re.findall(drained, worker_log))
     print(
         "route starts by attempts: "
         + ", ".join(f"{state} {n}×: {count}" for (state, n), count in sorted(attempts.items()))
-        + f"; drain tasks run in the workers: {sum(drains.values())} ({drains.get('0', 0)} found nothing to do)"
+        + f"; drain tasks run in the workers: {sum(drains.values())}"
+        + f" ({drains.get('0', 0)} found nothing to do)"
     )
     log_summary(lines)
     max_route = max(calm_routes, default=float("nan"))
