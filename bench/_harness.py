@@ -100,7 +100,7 @@ def fresh_database(env: dict) -> None:
         return
     manage(env, "migrate", "--noinput")
     collect_static(env)
-    manage(env, "demo_data")
+    manage(env, "demo_data", "--i-know-the-passwords-are-public")
 
 
 @contextmanager

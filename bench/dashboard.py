@@ -120,7 +120,7 @@ def _reuse_database(env: dict) -> None:
     with psycopg.connect(env["DATABASE_URL"]) as conn:
         centres = conn.execute("SELECT count(*) FROM agencies_centre").fetchone()[0]
     if not centres:
-        manage(env, "demo_data")
+        manage(env, "demo_data", "--i-know-the-passwords-are-public")
 
 
 def _sign_in(host: str, username: str, key: str) -> str:

@@ -537,7 +537,7 @@ def fresh_database(env: dict) -> None:
     if database_create(env):
         return
     manage(env, "migrate", "--noinput")
-    manage(env, "demo_data")
+    manage(env, "demo_data", "--i-know-the-passwords-are-public")
 
 
 def citizens_enrol() -> dict[str, str]:

@@ -1,5 +1,6 @@
+import pytest
 from django.apps import apps
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from accounts.models import User
 from accounts.selectors import Role, roles_of
@@ -29,12 +30,29 @@ def test_loading_twice_changes_nothing(demo):
     assert _snapshot() == before
 
 
-def test_the_command_prints_the_accounts_and_password(db, capsys):
+def test_the_command_prints_the_accounts_and_password(db, capsys, settings):
+    settings.DEBUG = True  # as `make run` has it
     call_command("demo_data")
     out = capsys.readouterr().out
     assert DEMO_PASSWORD in out
     for account in DEMO_ACCOUNTS:
         assert account.username in out
+
+
+def test_the_command_refuses_when_debug_is_off(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="i-know-the-passwords-are-public"):
+        call_command("demo_data")
+    assert not User.objects.exists()
+
+
+def test_with_debug_off_it_loads_only_when_told_and_says_the_passwords_are_public(db, settings, capsys):
+    settings.DEBUG = False
+    call_command("demo_data", "--i-know-the-passwords-are-public")
+    err = capsys.readouterr().err
+    assert "PUBLIC" in err
+    assert DEMO_PASSWORD in err
+    assert User.objects.filter(username="canbo.caugiay").exists()
 
 
 def test_two_hundred_residents_with_valid_consistent_ids(demo):
