@@ -22,6 +22,9 @@ class User(AbstractUser):
     )
     # Kept on the account so a citizen who needs large text gets it on every device.
     large_text = models.BooleanField(_("chữ lớn"), default=False)
+    # Set when she typed the code sent to `email`: only a verified address may receive a code that
+    # resets her password (the registry holds her phone, not her e-mail).
+    email_verified_at = models.DateTimeField(_("e-mail đã xác minh lúc"), null=True, blank=True)
 
     def __str__(self):
         return self.get_full_name() or self.username
@@ -77,3 +80,39 @@ class ApiToken(models.Model):
     def is_active(self) -> bool:
         now = timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class OneTimeCode(models.Model):
+    """A code sent to a person (or handed to them by an administrator) to prove one thing, once.
+
+    Only a keyed hash is stored, so a copy of the database does not give a working code; each
+    code dies when used, when it expires, when a newer one of the same purpose is issued, or
+    after `settings.ACCOUNTS_CODE_MAX_ATTEMPTS` wrong tries (a six-digit code cannot be guessed
+    in so few).
+    """
+
+    class Purpose(models.TextChoices):
+        PASSWORD_RESET = "password_reset", _("Lấy lại mật khẩu")
+        STAFF_ENROLMENT = "staff_enrolment", _("Đăng ký ứng dụng xác thực")
+        EMAIL_VERIFY = "email_verify", _("Xác minh e-mail")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="one_time_codes")
+    purpose = models.CharField(_("mục đích"), max_length=20, choices=Purpose.choices)
+    salt = models.CharField(max_length=32)
+    digest = models.CharField(max_length=64)
+    # The e-mail address a verification code was sent to: verified is that address, not a later one.
+    address = models.CharField(_("gửi tới"), max_length=254, blank=True)
+    # Enrolment codes: the administrator who issued it (None when issued from the command line).
+    issued_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mã dùng một lần")
+        verbose_name_plural = _("mã dùng một lần")
+        indexes = [models.Index(fields=["user", "purpose", "created_at"])]
+
+    def __str__(self):
+        return f"{self.get_purpose_display()} — {self.user}"

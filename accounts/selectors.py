@@ -75,3 +75,37 @@ def totp_pending_device(user):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     return TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
+
+
+def recovery_user(username: str):
+    """The citizen account a recovery code may be sent for, or None.
+
+    Citizens only (by citizen ID): staff and administrators get a new password from an
+    administrator, never from a code to a phone.
+    """
+    from .models import User
+
+    username = (username or "").strip()
+    if not username.isdigit():
+        return None
+    return User.objects.filter(
+        citizen_id=username, is_active=True, is_staff=False, is_superuser=False
+    ).first()
+
+
+def recovery_destinations(user) -> tuple[str, str]:
+    """(phone, e-mail) a recovery code may go to: the phone the population registry holds for her
+    citizen ID, and her e-mail only once she has verified it; "" for each she lacks."""
+    from registry.base import population_registry
+
+    person = population_registry().lookup(user.citizen_id) if user.citizen_id else None
+    phone = person.phone if person is not None else ""
+    email = user.email if user.email and user.email_verified_at else ""
+    return phone, email
+
+
+def totp_pending_device_for_display(user):
+    """The unconfirmed device whose QR code is on her enrolment page (read only, no lock)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()

@@ -17,4 +17,8 @@ urlpatterns = [
     path("xac-thuc-hai-lop/dang-ky/", views.otp_enrol, name="otp_enrol"),
     path("xac-thuc-hai-lop/", views.otp_verify, name="otp_verify"),
     path("ma-truy-cap/", views.tokens, name="tokens"),
+    path("tai-khoan/doi-mat-khau/", views.password_change, name="password_change"),
+    path("tai-khoan/xac-minh-email/", views.email_verify, name="email_verify"),
+    path("quen-mat-khau/", views.password_reset, name="password_reset"),
+    path("quen-mat-khau/nhap-ma/", views.password_reset_confirm_view, name="password_reset_confirm"),
 ]

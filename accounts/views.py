@@ -1,22 +1,50 @@
 from base64 import b32encode
 
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from agencies.selectors import centres_supervised_by, opening_sessions_today
+from documents.qr import qr_svg
 from registry.selectors import citizen_profile
 
-from .forms import OtpForm, SignInForm
-from .selectors import Role, memberships_of, roles_of, totp_confirmed_device
-from .services import LARGE_TEXT_COOKIE, text_size_set, totp_device_confirm, totp_device_start
+from .forms import (
+    EmailCodeForm,
+    EmailForm,
+    EnrolmentCodeForm,
+    OtpForm,
+    PasswordChangeForm,
+    PasswordResetConfirmForm,
+    PasswordResetRequestForm,
+    SignInForm,
+)
+from .selectors import (
+    Role,
+    memberships_of,
+    roles_of,
+    totp_confirmed_device,
+    totp_pending_device_for_display,
+)
+from .services import (
+    LARGE_TEXT_COOKIE,
+    email_verification_confirm,
+    email_verification_send,
+    password_reset_confirm,
+    password_reset_request,
+    password_set,
+    staff_enrolment_start,
+    text_size_set,
+    totp_device_confirm,
+)
 
 
 class SignInView(auth_views.LoginView):
@@ -94,21 +122,30 @@ def _next_url(request) -> str:
     return next_url
 
 
+# The session remembers, for this sign-in only, that she typed her administrator's enrolment code.
+ENROLMENT_SESSION_KEY = "accounts_enrolment_code_ok"
+
+
 @login_required
 def otp_enrol(request):
-    """A staff member adds an authenticator app: scan the QR code, type the first code to confirm."""
-    from django.utils.safestring import mark_safe
+    """A staff member adds an authenticator app: first the enrolment code her administrator gave
+    her (`manage.py staff_enrolment_code`), then the QR code to scan and the first code to confirm.
 
-    from documents.qr import qr_svg
-
+    The password alone never shows the QR code: whoever learnt it could bind their own phone.
+    """
     if totp_confirmed_device(request.user):
         return redirect(f"{reverse('accounts:otp_verify')}?next={_next_url(request)}")
-    device = totp_device_start(user=request.user)
+    device = None
+    if request.session.get(ENROLMENT_SESSION_KEY) == request.user.pk:
+        device = totp_pending_device_for_display(request.user)
+    if device is None:
+        return _enrolment_code_step(request)
     form = OtpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         confirmed = totp_device_confirm(user=request.user, token=form.cleaned_data["token"])
         if confirmed is not None:
             otp_login(request, confirmed)
+            request.session.pop(ENROLMENT_SESSION_KEY, None)
             messages.success(request, _("Đã bật xác thực hai lớp cho tài khoản của bạn."))
             return redirect(_next_url(request))
         form.add_error(
@@ -125,6 +162,27 @@ def otp_enrol(request):
             "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
             "next": _next_url(request),
         },
+    )
+
+
+def _enrolment_code_step(request):
+    form = EnrolmentCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if staff_enrolment_start(user=request.user, code=form.cleaned_data["code"]) is not None:
+            request.session[ENROLMENT_SESSION_KEY] = request.user.pk
+            return redirect(f"{reverse('accounts:otp_enrol')}?next={_next_url(request)}")
+        form.add_error(
+            "code",
+            _(
+                "Mã đăng ký không đúng, đã hết hạn hoặc đã dùng. Hãy nhập lại, hoặc xin quản trị viên "
+                "cấp mã mới."
+            ),
+        )
+    return render(
+        request,
+        "accounts/otp_enrol_code.html",
+        {"form": form, "next": _next_url(request)},
+        status=400 if form.errors else 200,
     )
 
 
@@ -187,4 +245,104 @@ def tokens(request):
         "accounts/tokens.html",
         {"tokens": visible.order_by("-created_at"), "centres": centres, "new_key": new_key, "error": error},
         status=400 if error else 200,
+    )
+
+
+# --- Passwords --------------------------------------------------------------
+
+
+@login_required
+def password_change(request):
+    """Her current password, then a new one. Other devices are signed out (Django's session hash)
+    and her API tokens revoked (accounts.passwords); this browser stays signed in."""
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = password_set(user=request.user, password=form.cleaned_data["new_password1"])
+        update_session_auth_hash(request, user)
+        messages.success(
+            request,
+            _("Đã đổi mật khẩu. Các thiết bị khác đã bị đăng xuất và mã truy cập API cũ đã bị thu hồi."),
+        )
+        return redirect("accounts:home")
+    return render(
+        request, "accounts/password_change.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+RESET_SESSION_KEY = "accounts_reset_username"
+
+
+def password_reset(request):
+    """Step 1 of recovery: her citizen ID. The answer is the same whether or not an account exists."""
+    form = PasswordResetRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        password_reset_request(username=form.cleaned_data["username"])
+        request.session[RESET_SESSION_KEY] = form.cleaned_data["username"]
+        messages.info(
+            request,
+            _(
+                "Nếu số định danh này có tài khoản, chúng tôi đã gửi mã xác nhận 6 số tới số điện thoại "
+                "của bạn trong Cơ sở dữ liệu dân cư và tới e-mail bạn đã xác minh (nếu có)."
+            ),
+        )
+        return redirect("accounts:password_reset_confirm")
+    return render(request, "accounts/password_reset.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def password_reset_confirm_view(request):
+    """Step 2 of recovery: the code and a new password."""
+    form = PasswordResetConfirmForm(
+        request.POST or None, initial={"username": request.session.get(RESET_SESSION_KEY, "")}
+    )
+    if request.method == "POST" and form.is_valid():
+        user = password_reset_confirm(
+            username=form.cleaned_data["username"],
+            code=form.cleaned_data["code"],
+            password=form.cleaned_data["new_password1"],
+        )
+        if user is not None:
+            request.session.pop(RESET_SESSION_KEY, None)
+            messages.success(request, _("Đã đặt mật khẩu mới. Hãy đăng nhập bằng mật khẩu mới."))
+            return redirect("accounts:login")
+        form.add_error(
+            "code",
+            _(
+                "Mã không đúng, đã hết hạn hoặc đã dùng hết số lần thử. Hãy kiểm tra số định danh "
+                "và mã, hoặc xin mã mới."
+            ),
+        )
+    return render(
+        request, "accounts/password_reset_confirm.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+EMAIL_SESSION_KEY = "accounts_email_code_sent"
+
+
+@login_required
+def email_verify(request):
+    """She adds an e-mail and types the code sent there; only then may recovery codes go to it."""
+    code_sent = request.session.get(EMAIL_SESSION_KEY) == request.user.pk
+    email_form = EmailForm(request.POST if "email" in request.POST else None)
+    code_form = EmailCodeForm(request.POST if "code" in request.POST else None)
+    if request.method == "POST" and email_form.is_bound and email_form.is_valid():
+        if email_verification_send(user=request.user, email=email_form.cleaned_data["email"]):
+            request.session[EMAIL_SESSION_KEY] = request.user.pk
+            messages.info(request, _("Đã gửi mã 6 số tới e-mail này. Hãy nhập mã để xác minh."))
+            return redirect("accounts:email_verify")
+        email_form.add_error("email", _("Bạn đã xin mã quá nhiều lần. Hãy thử lại sau một giờ."))
+    elif request.method == "POST" and code_form.is_bound and code_form.is_valid():
+        if email_verification_confirm(user=request.user, code=code_form.cleaned_data["code"]) is not None:
+            request.session.pop(EMAIL_SESSION_KEY, None)
+            messages.success(
+                request, _("Đã xác minh e-mail. Mã lấy lại mật khẩu có thể gửi tới địa chỉ này.")
+            )
+            return redirect("accounts:home")
+        code_form.add_error("code", _("Mã không đúng hoặc đã hết hạn. Hãy nhập lại hoặc xin mã mới."))
+    errors = email_form.errors or code_form.errors
+    return render(
+        request,
+        "accounts/email_verify.html",
+        {"email_form": email_form, "code_form": code_form, "code_sent": code_sent},
+        status=400 if errors else 200,
     )

@@ -288,6 +288,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a rule on the password: Django calls it after every password change (our pages, the
+    # admin, manage.py changepassword) and it revokes the person's API tokens.
+    {"NAME": "accounts.passwords.RevokeTokensOnPasswordChange"},
 ]
 # Argon2id first (OWASP's choice for password storage); the others only read old hashes and are
 # upgraded on the next sign-in. Tests swap in a fast hasher (conftest.py), never the settings.
@@ -555,6 +558,14 @@ AXES_VERBOSE = False
 # production (DEBUG off); the demo (DEBUG on) lets staff in with the password alone.
 ACCOUNTS_STAFF_2FA_REQUIRED = env.bool("ACCOUNTS_STAFF_2FA_REQUIRED", default=not DEBUG)
 OTP_TOTP_ISSUER = "MotCua"
+# Staff enrol their authenticator with a code an administrator issues (manage.py
+# staff_enrolment_code), valid this long; the password alone never shows the QR code.
+ACCOUNTS_ENROLMENT_CODE_HOURS = env.int("ACCOUNTS_ENROLMENT_CODE_HOURS", default=72)
+# Password recovery: a 6-digit code to the registry's phone or a verified e-mail, valid this long,
+# dead after this many wrong tries; at most this many codes an hour per account (an SMS flood).
+ACCOUNTS_RESET_CODE_MINUTES = env.int("ACCOUNTS_RESET_CODE_MINUTES", default=10)
+ACCOUNTS_CODE_MAX_ATTEMPTS = env.int("ACCOUNTS_CODE_MAX_ATTEMPTS", default=5)
+ACCOUNTS_CODES_PER_HOUR = env.int("ACCOUNTS_CODES_PER_HOUR", default=3)
 
 # --- Security (production) ------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -8,7 +8,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
 from accounts.models import ApiToken, User
-from accounts.services import api_token_issue
+from accounts.services import api_token_issue, staff_enrolment_code_issue
 from agencies.models import Centre
 from portal.demo import DEMO_CITIZEN_ID, DEMO_PASSWORD
 
@@ -34,6 +34,8 @@ def test_staff_must_enrol_then_enter_a_code_when_2fa_is_required(demo, client):
     home = client.get("/mot-cua/")
     assert home.status_code == 302
     assert home["Location"].startswith(reverse("accounts:otp_enrol"))
+    code = staff_enrolment_code_issue(user=User.objects.get(username="canbo.caugiay"))
+    client.post(reverse("accounts:otp_enrol"), {"code": code, "next": "/mot-cua/"})
     enrol = client.get(home["Location"])
     assert "<svg" in enrol.content.decode()  # the QR code to scan
     device = TOTPDevice.objects.get(user__username="canbo.caugiay", confirmed=False)

@@ -3,6 +3,8 @@
 import pytest
 from playwright.sync_api import expect
 
+from accounts.models import User
+from accounts.services import staff_enrolment_code_issue
 from portal.demo import DEMO_CITIZEN_ID, DEMO_PASSWORD
 from procedures.models import Dossier
 
@@ -89,6 +91,10 @@ def test_staff_pages_and_2fa_enrolment_raise_no_csp_violation(page, demo, watche
     sign_in(page, "canbo.caugiay")
     assert "/xac-thuc-hai-lop/dang-ky/" in page.url
     assert watched(page.url) == []
+    # The QR code only after the enrolment code her administrator issued (manage.py staff_enrolment_code).
+    code = staff_enrolment_code_issue(user=User.objects.get(username="canbo.caugiay"))
+    page.get_by_label("Mã đăng ký do quản trị viên cấp").fill(code)
+    page.get_by_role("button", name="Tiếp tục").click()
     expect(page.locator("figure.qr svg")).to_be_visible()
     screenshot(page, "otp-enrol")
     settings.ACCOUNTS_STAFF_2FA_REQUIRED = False
