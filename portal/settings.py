@@ -73,10 +73,13 @@ INSTALLED_APPS = [
     "connectors",
     "routing",
     "satisfaction",
+    "uploads",
     "dashboard",
 ]
 
 MIDDLEWARE = [
+    # Outermost: Permissions-Policy and no-store reach every answer, static files and errors too.
+    "portal.middleware.PrivacyHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -355,6 +358,20 @@ PROCEDURES_UPLOAD_MAX_BYTES = env.int("PROCEDURES_UPLOAD_MAX_BYTES", default=10 
 REQUEST_BODY_MAX_BYTES = env.int(
     "REQUEST_BODY_MAX_BYTES", default=5 * PROCEDURES_UPLOAD_MAX_BYTES + 1024 * 1024
 )
+# --- Uploads: the one check every file goes through (uploads/checks.py) ------
+# A PDF with more pages than this is refused (a dossier's component is a few pages, not a book).
+UPLOADS_MAX_PDF_PAGES = env.int("UPLOADS_MAX_PDF_PAGES", default=100)
+# clamd's socket: a Unix socket path (Debian: /run/clamav/clamd.ctl) or tcp://host:port. Set in
+# production (docs/operations.md); unset, uploads are scanned by the development scanner, which
+# knows only the EICAR test file. When clamd does not answer, uploads are refused ("try again").
+CLAMD_SOCKET = env.str("CLAMD_SOCKET", default="")
+CLAMD_TIMEOUT_SECONDS = env.float("CLAMD_TIMEOUT_SECONDS", default=30.0)
+UPLOADS_SCANNER = env.str(
+    "UPLOADS_SCANNER",
+    default="uploads.scanners.contrib.clamd.scanner.ClamdScanner"
+    if CLAMD_SOCKET
+    else "uploads.scanners.contrib.development.scanner.DevelopmentScanner",
+)
 # Drafts nobody touched for this long are deleted with their files (no personal data without purpose).
 PROCEDURES_DRAFT_RETENTION_DAYS = env.int("PROCEDURES_DRAFT_RETENTION_DAYS", default=30)
 CELERY_BEAT_SCHEDULE["procedures-drafts-purge"] = {"task": "procedures.drafts_purge", "schedule": 3600.0}
@@ -388,6 +405,11 @@ QUEUEING_CHECK_IN_EARLY_MINUTES = env.int("QUEUEING_CHECK_IN_EARLY_MINUTES", def
 QUEUEING_CHECK_IN_GRACE_MINUTES = env.int("QUEUEING_CHECK_IN_GRACE_MINUTES", default=15)
 # A chosen slot is kept for the browser that chose it while the booking form is completed.
 QUEUEING_SLOT_HOLD_MINUTES = env.int("QUEUEING_SLOT_HOLD_MINUTES", default=5)
+# Issue 18: a kiosk's one-time registration link stays valid this long (manage.py kiosk_register).
+QUEUEING_KIOSK_LINK_HOURS = env.int("QUEUEING_KIOSK_LINK_HOURS", default=24)
+# One-time codes sent by SMS for phone tickets and bookings without an account: lifetime, tries.
+QUEUEING_PHONE_CODE_MINUTES = env.int("QUEUEING_PHONE_CODE_MINUTES", default=5)
+QUEUEING_PHONE_CODE_ATTEMPTS = env.int("QUEUEING_PHONE_CODE_ATTEMPTS", default=5)
 CELERY_BEAT_SCHEDULE["queueing-appointments-expire"] = {
     "task": "queueing.tasks.appointments_expire_task",
     "schedule": 300.0,
@@ -426,6 +448,12 @@ NOTIFICATIONS_CHANNELS = env.list(
 # E-mail goes through Django's mail backend: EMAIL_URL=smtp+tls://user:pass@host:587 in
 # production; the console backend (printed by the worker) by default.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+if EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend":  # noqa: F821 - set just above
+    # Logged with a masked address, not printed whole: no personal data in logs by default.
+    EMAIL_BACKEND = "notifications.channels.email.LoggedEmailBackend"
+# Recipients and texts of e-mails and SMS in the logs, in full: only on a demo machine (`make run`
+# sets it, to read one-time codes), never in production (Decree 13/2023).
+LOG_PERSONAL_DATA = env.bool("LOG_PERSONAL_DATA", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="MotCua <khong-tra-loi@motcua.example.gov.vn>")
 NOTIFICATIONS_SMS_GATEWAY = env.str(
@@ -486,7 +514,8 @@ CELERY_BEAT_SCHEDULE["routing-deadlines-refresh"] = {
 # Versioned under /api/v1/ (portal/api_urls.py). Sessions for the site's own pages (CSRF
 # enforced by DRF), tokens for apps and kiosks (accounts.authentication); see docs/api.md.
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, adding the 400/401/429 every operation may answer (portal/schema.py).
+    "DEFAULT_SCHEMA_CLASS": "portal.schema.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.ApiTokenAuthentication",
         "accounts.authentication.VerifiedSessionAuthentication",
@@ -494,7 +523,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        # DRF's JSON parser, refusing nesting deeper than 32 levels (400, not a RecursionError's 500).
+        "portal.parsers.BoundedJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -509,6 +539,10 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
     "SERVE_INCLUDE_SCHEMA": False,
     "PREPROCESSING_HOOKS": ["portal.api_urls.only_v1"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.schema.citizen_id_pattern",
+    ],
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "COMPONENT_SPLIT_REQUEST": True,
@@ -548,6 +582,9 @@ RATE_LIMIT_NAMESPACE = "rl"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The address is the client's, counted from the proxy's end (not the proxy's own, shared by all:
+# one attacker would lock a user name out for everybody).
+AXES_CLIENT_IP_CALLABLE = "portal.client_address.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_USERNAME_FORM_FIELD = "username"
@@ -583,8 +620,16 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if env.bool("BEHIND_TLS_PROXY", default=False):
+# Django's own admin at /django-admin/, for developers: off unless switched on (no MotCua model is
+# registered there; every role has its own pages).
+DJANGO_ADMIN_ENABLED = env.bool("DJANGO_ADMIN_ENABLED", default=False)
+BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies in front of the app append to X-Forwarded-For (portal/client_address.py): the
+# client is that many entries from the right; 0 = no proxy, the header is ignored. The shipped
+# nginx (portal/deploy/nginx.conf) is one hop.
+TRUSTED_PROXY_HOPS = env.int("TRUSTED_PROXY_HOPS", default=1 if BEHIND_TLS_PROXY else 0)
 
 # Content-Security-Policy (django-csp): only our own scripts and styles, no inline code,
 # no third-party origin. QR codes and the PDF previews are data: images.
@@ -607,7 +652,10 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A 403 is logged as one line, without the traceback Django attaches (its frames hold the
+    # request and whatever personal data it carried).
+    "filters": {"forbidden_without_trace": {"()": "portal.log_filters.ForbiddenWithoutTrace"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["forbidden_without_trace"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # WeasyPrint and fontTools narrate every step at INFO.
     "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},

@@ -34,7 +34,7 @@ from .serializers import (
     TicketStatusSerializer,
 )
 
-ERRORS = OpenApiResponse(OpenApiTypes.OBJECT, description="`detail` (and `opens_at`, `held`, `next_free`)")
+ERRORS = OpenApiResponse(OpenApiTypes.OBJECT, description="`detail` (and `opens_at`, `next_free`)")
 
 
 class TakeTicketSerializer(serializers.Serializer):
@@ -126,8 +126,15 @@ class TakeTicketView(APIView):
         responses={201: TicketSerializer, 400: ERRORS, 403: ERRORS, 404: ERRORS, 409: ERRORS},
     )
     def post(self, request, centre_code):
-        kiosk = request.auth if isinstance(request.auth, ApiToken) else None
-        if kiosk is not None and (kiosk.kind != ApiToken.Kind.KIOSK or kiosk.centre.code != centre_code):
+        kiosk = (
+            request.auth
+            if isinstance(request.auth, ApiToken) and request.auth.kind == ApiToken.Kind.KIOSK
+            else None
+        )
+        setup = selectors.queue_setup(centre_code)
+        if setup is None:
+            return _not_found(_("Không tìm thấy trung tâm có mã %(code)s.") % {"code": centre_code})
+        if kiosk is not None and not selectors.kiosk_token_for(kiosk, centre_code):
             return Response(
                 {
                     "detail": _("Mã truy cập của ki-ốt này không dùng được cho trung tâm %(code)s.")
@@ -135,12 +142,15 @@ class TakeTicketView(APIView):
                 },
                 status=status.HTTP_403_FORBIDDEN,
             )
-        setup = selectors.queue_setup(centre_code)
-        if setup is None:
-            return _not_found(_("Không tìm thấy trung tâm có mã %(code)s.") % {"code": centre_code})
         form = TakeTicketSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
+        if data["channel"] == Ticket.Channel.KIOSK and kiosk is None:
+            # Numbers without a name are for the people in the hall: only a registered kiosk gives them.
+            return Response(
+                {"detail": _("Chỉ ki-ốt đã đăng ký của trung tâm mới lấy được số tại ki-ốt.")},
+                status=status.HTTP_403_FORBIDDEN,
+            )
         service = setup.services.get(data["service"])
         if service is None:
             return _not_found(_("Trung tâm không có dịch vụ %(letter)s.") % {"letter": data["service"]})
@@ -158,9 +168,6 @@ class TakeTicketView(APIView):
             opens_at = error.details.get("opens_at")
             body = {"detail": error.message, "opens_at": opens_at.isoformat() if opens_at else None}
             return Response(body, status=status.HTTP_409_CONFLICT)
-        except services.TicketLimitReached as error:
-            held = [_ticket_json(request, t) for t in error.details["held"]]
-            return Response({"detail": error.message, "held": held}, status=status.HTTP_409_CONFLICT)
         except services.QueueError as error:
             return Response({"detail": error.message}, status=status.HTTP_409_CONFLICT)
         return Response(_ticket_json(request, ticket), status=status.HTTP_201_CREATED)
@@ -276,8 +283,8 @@ class BookView(APIView):
             body = {"detail": error.message, "next_free": [_slot_json(s) for s in error.details["next_free"]]}
             return Response(body, status=status.HTTP_409_CONFLICT)
         except services.QueueError as error:
-            held = [a.code for a in error.details.get("held", [])]
-            return Response({"detail": error.message, "held": held}, status=status.HTTP_409_CONFLICT)
+            # The refusal names no ticket or booking: the caller may not be their holder.
+            return Response({"detail": error.message}, status=status.HTTP_409_CONFLICT)
         return Response(_appointment_json(request, appointment), status=status.HTTP_201_CREATED)
 
 

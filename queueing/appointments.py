@@ -18,6 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from registry.base import population_registry
+
 from .hours import LOCAL, local_now, opening_weekday
 from .models import Appointment, AppointmentSlot, BookingHolder, QueueService, SlotHold, Ticket
 from .services import QueueError, ticket_issue
@@ -189,22 +191,38 @@ def _place_for_booking(
     return _take_place(service, slot, now)
 
 
-def _check_booking_limit(citizen_id: str, now: datetime.datetime) -> None:
+def _check_booking_limit(citizen_id: str, phone: str, now: datetime.datetime) -> None:
+    """A few open bookings per person: her citizen ID, else her verified phone. The refusal names
+    no booking code: whoever asks must not learn another person's bookings."""
+    holder = citizen_id or phone
     try:
         with transaction.atomic():
-            BookingHolder.objects.get_or_create(citizen_id=citizen_id)
+            BookingHolder.objects.get_or_create(citizen_id=holder)
     except IntegrityError:
         pass
-    BookingHolder.objects.select_for_update().get(citizen_id=citizen_id)
-    held = Appointment.objects.filter(
-        citizen_id=citizen_id, status=Appointment.Status.BOOKED, slot__ends_at__gt=now
-    ).select_related("slot")
+    BookingHolder.objects.select_for_update().get(citizen_id=holder)
+    held = (
+        Appointment.objects.filter(status=Appointment.Status.BOOKED, slot__ends_at__gt=now).filter(
+            citizen_id=citizen_id
+        )
+        if citizen_id
+        else Appointment.objects.filter(
+            status=Appointment.Status.BOOKED, slot__ends_at__gt=now, citizen_id="", phone=phone
+        )
+    )
     limit = settings.QUEUEING_MAX_BOOKINGS_PER_CITIZEN
-    if len(held) >= limit:
+    if held.count() >= limit:
+        raise QueueError(_("Mỗi người chỉ được giữ tối đa %(limit)d lịch hẹn.") % {"limit": limit})
+
+
+def _check_in_registry(citizen_id: str) -> None:
+    # A booking names a real person; people without a record book with a phone code and no ID.
+    if citizen_id and population_registry().lookup(citizen_id) is None:
         raise QueueError(
-            _("Mỗi số định danh chỉ được giữ tối đa %(limit)d lịch hẹn. Bạn đang giữ: %(codes)s.")
-            % {"limit": limit, "codes": ", ".join(a.code for a in held)},
-            held=list(held),
+            _(
+                "Số định danh này không có trong Cơ sở dữ liệu quốc gia về dân cư. Nếu bạn chưa có số "
+                "định danh, hãy đặt lịch bằng mã gửi đến điện thoại và mang giấy tờ tùy thân khi đến."
+            )
         )
 
 
@@ -226,12 +244,20 @@ def appointment_book(
     now: datetime.datetime | None = None,
 ) -> Appointment:
     """Book a place in a slot (the place this browser holds, if any). A full slot raises SlotFull
-    with the next free slots."""
+    with the next free slots.
+
+    The caller passes a verified person: `citizen_id` from a signed-in account, or `phone` proved
+    by a one-time code (with a citizen ID she typed, or none when she has no registry record: her
+    identity is then checked at the counter). A citizen ID must exist in the population registry.
+    """
     now = now or timezone.now()
+    if not citizen_id and not phone:
+        raise QueueError(_("Đặt lịch cần đăng nhập hoặc mã xác thực gửi đến số điện thoại."))
+    _check_in_registry(citizen_id)
     slot = _slot_for(service, starts_at, now)
     try:
         with transaction.atomic():
-            _check_booking_limit(citizen_id, now)
+            _check_booking_limit(citizen_id, phone.strip(), now)
             row = _place_for_booking(service, slot, hold_token, now)
             return Appointment.objects.create(
                 code=_new_code(),

@@ -8,6 +8,7 @@ import yaml
 
 from agencies.models import Centre
 
+from .kiosks import kiosk_demo_arm
 from .models import Counter, QueueService
 
 SERVICES_FILE = Path(__file__).resolve().parent / "data" / "services.yaml"
@@ -28,3 +29,4 @@ def queueing_demo_load(centres: list[Centre] | None = None, path: Path = SERVICE
                 },
             )
             service.counters.set(Counter.objects.filter(centre=centre, number__in=item.get("counters", [])))
+        kiosk_demo_arm(centre=centre)

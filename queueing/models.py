@@ -147,6 +147,8 @@ class Ticket(models.Model):
     channel = models.CharField(_("kênh"), max_length=12, choices=Channel.choices)
     priority = models.CharField(_("ưu tiên"), max_length=12, choices=Priority.choices, blank=True, default="")
     citizen_id = models.CharField(_("số định danh cá nhân"), max_length=12, blank=True, default="")
+    # A phone ticket of a person without an account: the phone her one-time code went to.
+    phone = models.CharField(_("số điện thoại"), max_length=15, blank=True, default="")
     status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.WAITING)
     # The fairness policy's sort key (see policy.queue_rank); kept on a transfer.
     rank_at = models.DateTimeField(db_index=True)
@@ -264,7 +266,9 @@ class Appointment(models.Model):
         blank=True,
         related_name="appointments",
     )
-    citizen_id = models.CharField(_("số định danh cá nhân"), max_length=12)
+    # Blank for a person without a registry record: she booked with a phone code and her identity
+    # is checked at the counter.
+    citizen_id = models.CharField(_("số định danh cá nhân"), max_length=12, blank=True)
     full_name = models.CharField(_("họ và tên"), max_length=120)
     phone = models.CharField(_("số điện thoại"), max_length=15)
     procedure_code = models.CharField(_("mã thủ tục"), max_length=20, blank=True)
@@ -282,3 +286,50 @@ class Appointment(models.Model):
 
     def __str__(self):
         return self.code
+
+
+class Kiosk(models.Model):
+    """A ticket machine registered to one centre: only a registered kiosk gives out kiosk numbers.
+
+    Its API secret is an accounts `ApiToken` of kind kiosk (stored hashed, revoked there). The
+    kiosk page instead keeps a device key in a signed cookie, set once by a one-time registration
+    link; only digests of the link and of the device key are stored.
+    """
+
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="kiosks")
+    name = models.CharField(_("tên ki-ốt"), max_length=100)
+    token = models.OneToOneField("accounts.ApiToken", on_delete=models.CASCADE, related_name="kiosk")
+    link_digest = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    link_expires_at = models.DateTimeField(_("đường dẫn đăng ký hết hạn lúc"), null=True, blank=True)
+    device_digest = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    registered_at = models.DateTimeField(_("đăng ký thiết bị lúc"), null=True, blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"))
+
+    class Meta:
+        verbose_name = _("ki-ốt lấy số")
+        verbose_name_plural = _("ki-ốt lấy số")
+
+    def __str__(self):
+        return f"{self.name} ({self.centre_id})"
+
+
+class PhoneCode(models.Model):
+    """A one-time code sent by SMS: proof that a person without an account holds this phone.
+
+    Only an HMAC of the code is stored; it is short-lived, used once, and a few wrong tries spend it.
+    """
+
+    phone = models.CharField(_("số điện thoại"), max_length=15)
+    digest = models.CharField(max_length=64)
+    expires_at = models.DateTimeField(_("hết hạn lúc"))
+    attempts = models.PositiveSmallIntegerField(_("số lần nhập sai"), default=0)
+    used_at = models.DateTimeField(_("đã dùng lúc"), null=True, blank=True)
+    created_at = models.DateTimeField(_("gửi lúc"))
+
+    class Meta:
+        verbose_name = _("mã xác thực điện thoại")
+        verbose_name_plural = _("mã xác thực điện thoại")
+        indexes = [models.Index(fields=["phone", "created_at"], name="phone_code_phone_created")]
+
+    def __str__(self):
+        return f"{self.phone[:3]}… {self.created_at:%H:%M}"

@@ -10,11 +10,12 @@ from django.conf import settings
 from django.db.models import Case, Count, Q, Value, When
 from django.utils import timezone
 
+from accounts.models import ApiToken, token_digest
 from accounts.selectors import Role, memberships_of
 from agencies.models import Centre
 
 from .hours import LOCAL, local_day
-from .models import Counter, CounterShift, QueueService, Ticket
+from .models import Counter, CounterShift, Kiosk, QueueService, Ticket
 
 RECENT_FINISHED = 20
 
@@ -311,4 +312,28 @@ def tickets_visible_to(user):
 
     return Ticket.objects.filter(centre__in=scope_of(user).centres).select_related(
         "centre", "service", "counter"
+    )
+
+
+def kiosk_of_device(device_key: str | None, centre) -> Kiosk | None:
+    """The registered, unrevoked kiosk of `centre` this device key belongs to, or None."""
+    if not device_key:
+        return None
+    return (
+        Kiosk.objects.filter(
+            centre=centre, device_digest=token_digest(device_key), token__revoked_at__isnull=True
+        )
+        .select_related("token")
+        .first()
+    )
+
+
+def kiosk_token_for(auth, centre_code: str) -> bool:
+    """Whether an API caller's token is an active kiosk token of this centre."""
+    return (
+        isinstance(auth, ApiToken)
+        and auth.kind == ApiToken.Kind.KIOSK
+        and auth.is_active
+        and auth.centre is not None
+        and auth.centre.code == centre_code
     )

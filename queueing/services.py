@@ -75,19 +75,24 @@ def ticket_issue(
     channel: str,
     priority: str = "",
     citizen_id: str = "",
+    phone: str = "",
     appointment_start: datetime.datetime | None = None,
     now: datetime.datetime | None = None,
     sessions=None,
 ) -> Ticket:
-    """Give the next number of `service` today. Refuses outside opening hours and past the per-ID limit."""
+    """Give the next number of `service` today. Refuses outside opening hours and past the per-person caps.
+
+    A phone ticket is for a known person: a signed-in citizen (`citizen_id`, from her account) or
+    someone who proved a phone with a one-time code (`phone`); callers pass only verified values.
+    """
     now = now or timezone.now()
     if service.centre_id != centre.pk or not service.active:
         raise QueueError(_("Trung tâm không có dịch vụ này."))
     status = opening_status(centre, now, sessions)
     if not status.is_open:
         raise CentreClosed(closed_message(status.opens_at), opens_at=status.opens_at)
-    if channel == Ticket.Channel.PHONE and not citizen_id:
-        raise QueueError(_("Lấy số từ xa cần số định danh cá nhân."))
+    if channel == Ticket.Channel.PHONE and not (citizen_id or phone):
+        raise QueueError(_("Lấy số từ xa cần đăng nhập hoặc mã xác thực gửi đến số điện thoại."))
     day = local_day(now)
     rank_at = queue_rank(issued_at=now, priority=priority, appointment_start=appointment_start)
     fields = {
@@ -97,12 +102,13 @@ def ticket_issue(
         "channel": channel,
         "priority": priority,
         "citizen_id": citizen_id,
+        "phone": phone,
         "issued_at": now,
         "rank_at": rank_at,
     }
-    if citizen_id:
+    if citizen_id or phone:
         with transaction.atomic():
-            _check_citizen_limit(citizen_id=citizen_id, day=day)
+            _check_citizen_limit(citizen_id=citizen_id, phone=phone, service=service, day=day)
             return _ticket_create(**fields)
     return _ticket_create(**fields)
 
@@ -139,11 +145,12 @@ def _ticket_create_one_statement(*, centre, service, day, **fields) -> Ticket:
             f" ON CONFLICT (service_id, day) DO UPDATE SET last_number = {sequence}.last_number + 1"
             f" RETURNING last_number)"
             f" INSERT INTO {table} (public_id, centre_id, service_id, issued_service_id, day, number, code,"
-            f" channel, priority, citizen_id, status, rank_at, issued_at, call_count, dossier_code)"
+            f" channel, priority, citizen_id, phone, status, rank_at, issued_at, call_count, dossier_code)"
             f" SELECT %(public_id)s, %(centre)s, %(service)s, %(service)s, %(day)s, seq.last_number,"
             f" %(letter)s || CASE WHEN seq.last_number < 100 THEN lpad(seq.last_number::text, 3, '0')"
             f" ELSE seq.last_number::text END,"
-            f" %(channel)s, %(priority)s, %(citizen_id)s, %(status)s, %(rank_at)s, %(issued_at)s, 0, ''"
+            f" %(channel)s, %(priority)s, %(citizen_id)s, %(phone)s, %(status)s, %(rank_at)s, %(issued_at)s,"
+            f" 0, ''"
             f" FROM seq RETURNING id, number, code",
             {
                 "public_id": ticket.public_id,
@@ -154,6 +161,7 @@ def _ticket_create_one_statement(*, centre, service, day, **fields) -> Ticket:
                 "channel": ticket.channel,
                 "priority": ticket.priority,
                 "citizen_id": ticket.citizen_id,
+                "phone": ticket.phone,
                 "status": ticket.status,
                 "rank_at": ticket.rank_at,
                 "issued_at": ticket.issued_at,
@@ -165,28 +173,34 @@ def _ticket_create_one_statement(*, centre, service, day, **fields) -> Ticket:
     return ticket
 
 
-def _check_citizen_limit(*, citizen_id: str, day: datetime.date) -> None:
-    # Lock one row per (ID, day) so two phones taking numbers at once cannot both pass the count.
+def _check_citizen_limit(*, citizen_id: str, phone: str, service: QueueService, day: datetime.date) -> None:
+    """One open ticket per service and a few in all, per person and day.
+
+    The person is her citizen ID, else her verified phone (9-11 digits: never a 12-digit ID).
+    One row per (person, day) is locked so two phones taking numbers at once cannot both pass
+    the count. The refusal names no ticket: whoever asks must not learn another person's numbers.
+    """
+    holder = citizen_id or phone
     try:
         with transaction.atomic():
-            CitizenQueueDay.objects.get_or_create(citizen_id=citizen_id, day=day)
+            CitizenQueueDay.objects.get_or_create(citizen_id=holder, day=day)
     except IntegrityError:
         pass
-    CitizenQueueDay.objects.select_for_update().get(citizen_id=citizen_id, day=day)
-    held = list(
-        Ticket.objects.filter(citizen_id=citizen_id, day=day, status__in=Ticket.OPEN_STATUSES).order_by(
-            "issued_at"
-        )
+    CitizenQueueDay.objects.select_for_update().get(citizen_id=holder, day=day)
+    held = Ticket.objects.filter(day=day, status__in=Ticket.OPEN_STATUSES).filter(
+        Q(citizen_id=citizen_id) if citizen_id else Q(phone=phone)
     )
-    limit = settings.QUEUEING_MAX_OPEN_TICKETS_PER_CITIZEN
-    if len(held) >= limit:
+    if held.filter(service=service).exists():
         raise TicketLimitReached(
-            _(
-                "Mỗi số định danh chỉ được giữ tối đa %(limit)d số thứ tự chưa được phục vụ trong ngày. "
-                "Bạn đang giữ: %(codes)s."
-            )
-            % {"limit": limit, "codes": ", ".join(t.code for t in held)},
-            held=held,
+            _("Bạn đang giữ một số thứ tự chưa được phục vụ của dịch vụ này hôm nay."), held_count=1
+        )
+    limit = settings.QUEUEING_MAX_OPEN_TICKETS_PER_CITIZEN
+    count = held.count()
+    if count >= limit:
+        raise TicketLimitReached(
+            _("Mỗi người chỉ được giữ tối đa %(limit)d số thứ tự chưa được phục vụ trong ngày.")
+            % {"limit": limit},
+            held_count=count,
         )
 
 

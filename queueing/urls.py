@@ -14,6 +14,11 @@ urlpatterns = [
     path("xep-hang/<str:centre_code>/dat-lich/giu-cho/", views.slot_hold, name="slot_hold"),
     path("xep-hang/<str:centre_code>/kiosk/lich-hen/", views.kiosk_check_in, name="kiosk_check_in"),
     path("xep-hang/<str:centre_code>/kiosk/", views.kiosk, name="kiosk"),
+    path(
+        "xep-hang/<str:centre_code>/kiosk/dang-ky/<str:link_key>/",
+        views.kiosk_register,
+        name="kiosk_register",
+    ),
     path("xep-hang/<str:centre_code>/man-hinh/", views.board, name="board"),
     path("mot-cua/quay/", views.counters, name="counters"),
     path("mot-cua/quay/<int:counter_id>/", views.console, name="console"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import secrets
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -26,7 +27,7 @@ from documents.services import queue_ticket_pdf
 from portal.ratelimit import limit_page
 from registry.citizen_id import validate_citizen_id
 
-from . import appointments, selectors, services
+from . import appointments, kiosks, selectors, services
 from .hours import local_day, opening_status
 from .models import Appointment, Counter, QueueService, Ticket
 
@@ -72,8 +73,6 @@ def _take(request, centre, *, channel: str, template: str, context: dict):
             ticket = services.ticket_issue(
                 centre=centre, service=service, channel=channel, priority=priority, citizen_id=citizen_id
             )
-        except services.TicketLimitReached as error:
-            context.update({"refusal": error.message, "held": error.details["held"]})
         except services.QueueError as error:
             context["refusal"] = error.message
         else:
@@ -98,11 +97,24 @@ def _centre_context(centre, **extra):
     }
 
 
+def _registered_kiosk(request, centre):
+    """The kiosk this browser was registered as (its signed device cookie), or None."""
+    device_key = request.get_signed_cookie(kiosks.DEVICE_COOKIE, default=None, salt=kiosks.DEVICE_COOKIE_SALT)
+    return selectors.kiosk_of_device(device_key, centre)
+
+
+def _not_a_kiosk(request, centre):
+    context = _centre_context(centre, not_registered=True)
+    return render(request, "queueing/kiosk.html", context, status=403)
+
+
 @limit_page("kiosk")
 def kiosk(request, centre_code):
     centre, missing = _centre_or_404(request, centre_code)
     if missing:
         return missing
+    if _registered_kiosk(request, centre) is None:
+        return _not_a_kiosk(request, centre)
     context = _centre_context(centre)
     if request.method == "POST":
         return _take(
@@ -375,7 +387,7 @@ def book(request, centre_code):
             except appointments.SlotFull as error:
                 context.update({"refusal": error.message, "next_free": error.details.get("next_free", [])})
             except services.QueueError as error:
-                context.update({"refusal": error.message, "held_appointments": error.details.get("held", [])})
+                context["refusal"] = error.message
             else:
                 return redirect("queueing:appointment", public_id=appointment.public_id)
         status = 400 if errors else 200
@@ -484,12 +496,46 @@ def appointment(request, public_id):
     return render(request, "queueing/appointment.html", context)
 
 
+@limit_page("kiosk")
+def kiosk_register(request, centre_code, link_key):
+    """Open the one-time registration link on the kiosk and confirm: this browser becomes the kiosk.
+
+    A confirmation (POST) rather than the GET itself, so a link preview cannot spend the link.
+    """
+    centre, missing = _centre_or_404(request, centre_code)
+    if missing:
+        return missing
+    if request.method != "POST":
+        return render(request, "queueing/kiosk_register.html", {"centre": centre})
+    try:
+        kiosk, device_key = kiosks.kiosk_link_redeem(centre=centre, link_key=link_key)
+    except services.QueueError as error:
+        return render(
+            request, "queueing/kiosk_register.html", {"centre": centre, "refusal": error.message}, status=403
+        )
+    response = redirect("queueing:kiosk", centre_code=centre.code)
+    response.set_signed_cookie(
+        kiosks.DEVICE_COOKIE,
+        device_key,
+        salt=kiosks.DEVICE_COOKIE_SALT,
+        max_age=10 * 365 * 24 * 3600,  # until the kiosk is revoked, not until a date
+        path=reverse("queueing:take", args=[centre.code]),  # the kiosk page and its check-in below it
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Strict",
+    )
+    messages.success(request, _("Thiết bị này đã được đăng ký là %(name)s.") % {"name": kiosk.name})
+    return response
+
+
 @require_POST
 def kiosk_check_in(request, centre_code):
     """At the kiosk: type the booking code, get the printed ticket."""
     centre, missing = _centre_or_404(request, centre_code)
     if missing:
         return missing
+    if _registered_kiosk(request, centre) is None:
+        return _not_a_kiosk(request, centre)
     code = request.POST.get("code", "").strip().upper()
     found = Appointment.objects.filter(centre=centre, code=code).first()
     if found is None:

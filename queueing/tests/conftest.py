@@ -1,9 +1,12 @@
 import datetime
 
 import pytest
+from django.urls import reverse
 
 from queueing.hours import LOCAL
+from queueing.kiosks import kiosk_register
 from queueing.models import Counter, QueueService
+from registry.models import PersonRecord
 from tests.factories import queue_world
 
 # Monday 23 November 2026, 09:00 in Hanoi: the demo centres are open.
@@ -22,6 +25,30 @@ def _no_setup_cache(settings):
 @pytest.fixture
 def open_now():
     return OPEN_NOW
+
+
+# The demo citizen, two neighbours, and the sixty people of the booking race (test_appointments).
+REGISTERED = ("001188123456", "001088000001", "001088000002", *(f"0011880000{n:02d}" for n in range(60)))
+
+
+@pytest.fixture(autouse=True)
+def _registry_records(request):
+    """The citizen IDs the queue tests book with are people in the population registry (issue 18)."""
+    if "centre" not in request.fixturenames:
+        return
+    request.getfixturevalue("centre")  # with whichever database access the test asked for
+    for number, citizen_id in enumerate(REGISTERED):
+        PersonRecord.objects.get_or_create(
+            citizen_id=citizen_id,
+            defaults={
+                "full_name": f"Người dân {number}",
+                "birth_date": datetime.date(1988, 1, 1),
+                "gender": PersonRecord.Gender.FEMALE,
+                "permanent_address": "Cầu Giấy, Hà Nội",
+                "household_code": f"HK{number}",
+                "phone": f"091234567{number}",
+            },
+        )
 
 
 @pytest.fixture
@@ -49,3 +76,16 @@ def counter_1(centre):
 @pytest.fixture
 def counter_5(centre):
     return Counter.objects.get(centre=centre, number=5)
+
+
+@pytest.fixture
+def kiosk(centre):
+    """A kiosk of the centre registered as `manage.py kiosk_register` does: its token and one-time link."""
+    return kiosk_register(centre=centre, name="Ki-ốt sảnh chính")
+
+
+@pytest.fixture
+def kiosk_browser(client, centre, kiosk):
+    """A browser that opened the kiosk's registration link: it holds the signed device cookie."""
+    client.post(reverse("queueing:kiosk_register", args=[centre.code, kiosk.link_key]))
+    return client

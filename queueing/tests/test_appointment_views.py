@@ -76,7 +76,8 @@ def test_cancel_then_the_slot_is_free_again(client, centre, clock):
     assert AppointmentSlot.objects.get().booked == 0
 
 
-def test_check_in_at_the_kiosk_by_code_prints_a_ticket(client, centre, clock):
+def test_check_in_at_the_kiosk_by_code_prints_a_ticket(kiosk_browser, centre, clock):
+    client = kiosk_browser
     client.post(
         reverse("queueing:book", args=[centre.code]) + "?dich-vu=A", {**FORM, "starts_at": SLOT.isoformat()}
     )

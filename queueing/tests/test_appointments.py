@@ -14,7 +14,7 @@ from queueing.appointments import (
     slots_of_day,
 )
 from queueing.hours import LOCAL
-from queueing.models import AppointmentSlot, Ticket
+from queueing.models import Appointment, AppointmentSlot, Ticket
 from queueing.services import QueueError, ticket_call_next, ticket_issue
 
 from .conftest import OPEN_NOW
@@ -67,7 +67,26 @@ def test_one_citizen_id_holds_a_limited_number_of_bookings(civil_status):
     book(civil_status, starts_at=SLOT + datetime.timedelta(hours=1))
     with pytest.raises(QueueError) as error:
         book(civil_status, starts_at=SLOT + datetime.timedelta(hours=2))
-    assert first.code in error.value.message
+    assert first.code not in error.value.message  # issue 18: a refusal names no booking
+
+
+def test_a_booking_with_a_citizen_id_not_in_the_registry_is_refused(civil_status):
+    with pytest.raises(QueueError) as error:
+        book(civil_status, citizen_id="001199000777")
+    assert "Cơ sở dữ liệu quốc gia về dân cư" in error.value.message
+    assert not Appointment.objects.exists()
+
+
+def test_a_person_without_a_record_books_with_a_proved_phone(civil_status):
+    booked = appointment_book(
+        service=civil_status,
+        starts_at=SLOT,
+        citizen_id="",
+        full_name="John Smith",
+        phone="0987654321",
+        now=BOOKED_AT,
+    )
+    assert booked.citizen_id == ""
 
 
 def test_a_time_outside_the_slots_is_refused(civil_status):
