@@ -73,13 +73,10 @@ INSTALLED_APPS = [
     "connectors",
     "routing",
     "satisfaction",
-    "uploads",
     "dashboard",
 ]
 
 MIDDLEWARE = [
-    # Outermost: Permissions-Policy and no-store reach every answer, static files and errors too.
-    "portal.middleware.PrivacyHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -358,20 +355,6 @@ PROCEDURES_UPLOAD_MAX_BYTES = env.int("PROCEDURES_UPLOAD_MAX_BYTES", default=10 
 REQUEST_BODY_MAX_BYTES = env.int(
     "REQUEST_BODY_MAX_BYTES", default=5 * PROCEDURES_UPLOAD_MAX_BYTES + 1024 * 1024
 )
-# --- Uploads: the one check every file goes through (uploads/checks.py) ------
-# A PDF with more pages than this is refused (a dossier's component is a few pages, not a book).
-UPLOADS_MAX_PDF_PAGES = env.int("UPLOADS_MAX_PDF_PAGES", default=100)
-# clamd's socket: a Unix socket path (Debian: /run/clamav/clamd.ctl) or tcp://host:port. Set in
-# production (docs/operations.md); unset, uploads are scanned by the development scanner, which
-# knows only the EICAR test file. When clamd does not answer, uploads are refused ("try again").
-CLAMD_SOCKET = env.str("CLAMD_SOCKET", default="")
-CLAMD_TIMEOUT_SECONDS = env.float("CLAMD_TIMEOUT_SECONDS", default=30.0)
-UPLOADS_SCANNER = env.str(
-    "UPLOADS_SCANNER",
-    default="uploads.scanners.contrib.clamd.scanner.ClamdScanner"
-    if CLAMD_SOCKET
-    else "uploads.scanners.contrib.development.scanner.DevelopmentScanner",
-)
 # Drafts nobody touched for this long are deleted with their files (no personal data without purpose).
 PROCEDURES_DRAFT_RETENTION_DAYS = env.int("PROCEDURES_DRAFT_RETENTION_DAYS", default=30)
 CELERY_BEAT_SCHEDULE["procedures-drafts-purge"] = {"task": "procedures.drafts_purge", "schedule": 3600.0}
@@ -448,12 +431,6 @@ NOTIFICATIONS_CHANNELS = env.list(
 # E-mail goes through Django's mail backend: EMAIL_URL=smtp+tls://user:pass@host:587 in
 # production; the console backend (printed by the worker) by default.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
-if EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend":  # noqa: F821 - set just above
-    # Logged with a masked address, not printed whole: no personal data in logs by default.
-    EMAIL_BACKEND = "notifications.channels.email.LoggedEmailBackend"
-# Recipients and texts of e-mails and SMS in the logs, in full: only on a demo machine (`make run`
-# sets it, to read one-time codes), never in production (Decree 13/2023).
-LOG_PERSONAL_DATA = env.bool("LOG_PERSONAL_DATA", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="MotCua <khong-tra-loi@motcua.example.gov.vn>")
 NOTIFICATIONS_SMS_GATEWAY = env.str(
@@ -514,8 +491,7 @@ CELERY_BEAT_SCHEDULE["routing-deadlines-refresh"] = {
 # Versioned under /api/v1/ (portal/api_urls.py). Sessions for the site's own pages (CSRF
 # enforced by DRF), tokens for apps and kiosks (accounts.authentication); see docs/api.md.
 REST_FRAMEWORK = {
-    # drf-spectacular's, adding the 400/401/429 every operation may answer (portal/schema.py).
-    "DEFAULT_SCHEMA_CLASS": "portal.schema.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.ApiTokenAuthentication",
         "accounts.authentication.VerifiedSessionAuthentication",
@@ -523,8 +499,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        # DRF's JSON parser, refusing nesting deeper than 32 levels (400, not a RecursionError's 500).
-        "portal.parsers.BoundedJSONParser",
+        "rest_framework.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -539,10 +514,6 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
     "SERVE_INCLUDE_SCHEMA": False,
     "PREPROCESSING_HOOKS": ["portal.api_urls.only_v1"],
-    "POSTPROCESSING_HOOKS": [
-        "drf_spectacular.hooks.postprocess_schema_enums",
-        "portal.schema.citizen_id_pattern",
-    ],
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "COMPONENT_SPLIT_REQUEST": True,
@@ -582,9 +553,6 @@ RATE_LIMIT_NAMESPACE = "rl"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-# The address is the client's, counted from the proxy's end (not the proxy's own, shared by all:
-# one attacker would lock a user name out for everybody).
-AXES_CLIENT_IP_CALLABLE = "portal.client_address.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_USERNAME_FORM_FIELD = "username"
@@ -620,16 +588,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-# Django's own admin at /django-admin/, for developers: off unless switched on (no MotCua model is
-# registered there; every role has its own pages).
-DJANGO_ADMIN_ENABLED = env.bool("DJANGO_ADMIN_ENABLED", default=False)
-BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
-if BEHIND_TLS_PROXY:
+if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# How many proxies in front of the app append to X-Forwarded-For (portal/client_address.py): the
-# client is that many entries from the right; 0 = no proxy, the header is ignored. The shipped
-# nginx (portal/deploy/nginx.conf) is one hop.
-TRUSTED_PROXY_HOPS = env.int("TRUSTED_PROXY_HOPS", default=1 if BEHIND_TLS_PROXY else 0)
 
 # Content-Security-Policy (django-csp): only our own scripts and styles, no inline code,
 # no third-party origin. QR codes and the PDF previews are data: images.
@@ -652,10 +612,7 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    # A 403 is logged as one line, without the traceback Django attaches (its frames hold the
-    # request and whatever personal data it carried).
-    "filters": {"forbidden_without_trace": {"()": "portal.log_filters.ForbiddenWithoutTrace"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["forbidden_without_trace"]}},
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # WeasyPrint and fontTools narrate every step at INFO.
     "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
