@@ -25,7 +25,7 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 # (tests read the PDFs' text and decode their QR codes), nginx (tests run the shipped
 # portal/deploy/nginx.conf in front of gunicorn, in a process of their own, not the service).
 APT_INSTALL := $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q
-.PHONY: .system-gettext .system-fonts .system-chromium .system-pdf-tools .system-nginx
+.PHONY: .system-gettext .system-fonts .system-chromium .system-pdf-tools .system-nginx .system-clamav
 .system-gettext:
 	@command -v msgfmt >/dev/null || ($(APT_INSTALL) gettext)
 .system-fonts:
@@ -37,6 +37,10 @@ APT_INSTALL := $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q
 	@command -v pdftotext >/dev/null && command -v zbarimg >/dev/null || ($(APT_INSTALL) poppler-utils zbar-tools)
 .system-nginx:
 	@[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || ($(APT_INSTALL) nginx)
+# ClamAV's daemon: the upload tests start their own clamd on a local EICAR-only signature database
+# (uploads/tests/conftest.py); the package's own service and freshclam are not used by the tests.
+.system-clamav:
+	@[ -x /usr/sbin/clamd ] || command -v clamd >/dev/null || ($(APT_INSTALL) clamav-daemon clamav)
 
 messages: .system-gettext
 	$(PY) manage.py compilemessages --ignore=$(VENV) -v 0
@@ -62,7 +66,7 @@ lint: $(VENV)/.dev
 # One pytest run, nothing deselected: it prints each skip's reason and the time per app. Tests
 # marked own_process (they re-point the process's Celery app at a private Redis) run inside it in
 # a pytest process of their own (tests/plugin.py), so no other test's state meets them.
-test: $(VENV)/.dev .system-chromium .system-fonts .system-pdf-tools .system-nginx messages lint
+test: $(VENV)/.dev .system-chromium .system-fonts .system-pdf-tools .system-nginx .system-clamav messages lint
 	export MOTCUA_VAR_DIR=$$(mktemp -d /tmp/motcua-test.XXXXXX) && $(VENV)/bin/pytest
 
 clean:

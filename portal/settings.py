@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "connectors",
     "routing",
     "satisfaction",
+    "uploads",
     "dashboard",
 ]
 
@@ -354,6 +355,20 @@ PROCEDURES_UPLOAD_MAX_BYTES = env.int("PROCEDURES_UPLOAD_MAX_BYTES", default=10 
 # citizen's supplement), far below what would tie up a worker.
 REQUEST_BODY_MAX_BYTES = env.int(
     "REQUEST_BODY_MAX_BYTES", default=5 * PROCEDURES_UPLOAD_MAX_BYTES + 1024 * 1024
+)
+# --- Uploads: the one check every file goes through (uploads/checks.py) ------
+# A PDF with more pages than this is refused (a dossier's component is a few pages, not a book).
+UPLOADS_MAX_PDF_PAGES = env.int("UPLOADS_MAX_PDF_PAGES", default=100)
+# clamd's socket: a Unix socket path (Debian: /run/clamav/clamd.ctl) or tcp://host:port. Set in
+# production (docs/operations.md); unset, uploads are scanned by the development scanner, which
+# knows only the EICAR test file. When clamd does not answer, uploads are refused ("try again").
+CLAMD_SOCKET = env.str("CLAMD_SOCKET", default="")
+CLAMD_TIMEOUT_SECONDS = env.float("CLAMD_TIMEOUT_SECONDS", default=30.0)
+UPLOADS_SCANNER = env.str(
+    "UPLOADS_SCANNER",
+    default="uploads.scanners.contrib.clamd.scanner.ClamdScanner"
+    if CLAMD_SOCKET
+    else "uploads.scanners.contrib.development.scanner.DevelopmentScanner",
 )
 # Drafts nobody touched for this long are deleted with their files (no personal data without purpose).
 PROCEDURES_DRAFT_RETENTION_DAYS = env.int("PROCEDURES_DRAFT_RETENTION_DAYS", default=30)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
@@ -24,6 +24,7 @@ from registry.base import population_registry
 from registry.citizen_id import validate_citizen_id
 
 from . import eforms, selectors, services
+from .attachments import attachment_response
 from .drafts import draft_files_delete
 from .filing import Filing, draft_storage, storage_save
 from .models import Channel, Procedure
@@ -372,14 +373,10 @@ class AttachmentDownloadView(APIView):
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: ERRORS})
     def get(self, request, code, attachment_id):
-        dossier = _visible_dossier(request, code)
-        attachment = get_object_or_404(dossier.attachments, pk=attachment_id)
-        return FileResponse(
-            attachment.file.open("rb"),
-            as_attachment=True,
-            filename=attachment.name,
-            content_type=attachment.content_type or "application/octet-stream",
-        )
+        attachment = selectors.attachment_for(request.user, code=code, attachment_id=attachment_id)
+        if attachment is None:
+            raise Http404
+        return attachment_response(attachment)
 
 
 class DossierLookupView(APIView):

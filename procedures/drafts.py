@@ -7,6 +7,8 @@ from django.core.files.storage import FileSystemStorage
 from django.utils import timezone
 from formtools.wizard.storage.base import BaseStorage
 
+from uploads.storage import stored_name
+
 from .models import Draft
 
 
@@ -30,6 +32,24 @@ class DraftStorage(BaseStorage):
         self.data = self.draft.state or {}
         if not self.data:
             self.init_data()
+
+    def set_step_files(self, step, files):
+        """formtools' own, with two differences: each file is stored under a random name in the
+        draft's folder (the client's name is kept only to show it), and a file replaced by a new
+        upload for the same field is deleted, not left behind."""
+        kept = self.data[self.step_files_key].setdefault(step, {})
+        for field, upload in (files or {}).items():
+            if field in kept:
+                self.file_storage.delete(kept[field]["tmp_name"])
+            kept[field] = {
+                "tmp_name": self.file_storage.save(
+                    stored_name(folder=str(self.draft.pk), upload=upload), upload
+                ),
+                "name": upload.name,
+                "content_type": upload.content_type,
+                "size": upload.size,
+                "charset": upload.charset,
+            }
 
     def update_response(self, response):
         super().update_response(response)

@@ -21,8 +21,7 @@ from django.utils.translation import gettext as _
 
 from divisions.models import Province, Ward
 from registry.citizen_id import validate_citizen_id
-
-from .uploads import validate_upload
+from uploads.forms import CheckedFileField
 
 REVIEW_STEP = "kiem-tra"
 PERSON_PARTS = ("full_name", "birth_date", "gender", "citizen_id")
@@ -165,12 +164,8 @@ def build_fields(spec: dict) -> dict[str, forms.Field]:
     elif kind == "citizen_id":
         field = _citizen_id_field(label, required)
     elif kind == "file":
-        field = forms.FileField(
-            label=label,
-            required=required,
-            validators=[validate_upload],
-            widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}),
-        )
+        # The one upload check (uploads.checks): type, size, PDF pages, virus scan.
+        field = CheckedFileField(label=label, required=required)
         # The personal document wallet: a document filed before, instead of uploading it again.
         # Its choices are the person's own attachments, set per form (see StepForm.__init__).
         wallet = forms.ChoiceField(

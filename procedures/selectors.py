@@ -125,6 +125,17 @@ def dossiers_visible_to(user) -> QuerySet[Dossier]:
     return Dossier.objects.filter(condition).select_related("procedure", "centre")
 
 
+def attachment_for(user, *, code: str, attachment_id: int) -> Attachment | None:
+    """A file of a dossier, for whoever may see that dossier (`dossiers_visible_to`): the citizen,
+    the centre's counter staff, its supervisors, and the officers of every agency it passes
+    through. The one rule the page link and the API share."""
+    return (
+        Attachment.objects.filter(dossier__in=dossiers_visible_to(user).filter(code=code), pk=attachment_id)
+        .select_related("dossier")
+        .first()
+    )
+
+
 def _dossiers_at_agencies(agencies):
     from routing.models import DossierStep
 

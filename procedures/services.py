@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import json
 import logging
+import uuid
 from pathlib import Path
 
 import yaml
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from agencies.models import Centre
 from divisions.addresses import fold
 from outbox.services import CHANNEL as OUTBOX_CHANNEL
+from uploads.storage import dossier_folder, stored_name
 
 from . import deadlines, selectors
 from .fees import fee_amount
@@ -255,8 +257,10 @@ def dossier_submit(
         return _file_numbered(dossier, centre=centre, day=day)  # one statement is its own transaction
     # Uploads are written to storage first, so nothing slow runs while the centre's number is held.
     file_field = Attachment._meta.get_field("file")
+    # Random names in the dossier's own folder, never the client's (kept only as the name shown).
+    folder = dossier_folder(draft.pk if draft is not None else uuid.uuid4())
     stored = {
-        component: (file_field.storage.save(file_field.generate_filename(None, upload.name), upload), upload)
+        component: (file_field.storage.save(stored_name(folder=folder, upload=upload), upload), upload)
         for component, upload in (files or {}).items()
     }
     if draft is not None:

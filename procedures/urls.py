@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, workspace
+from . import attachments, views, workspace
 
 app_name = "procedures"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("ho-so/tiep-tuc/<str:token>/", views.draft_take_over, name="draft_take_over"),
     path("ho-so/<str:code>/da-nop/", views.dossier_filed, name="dossier_filed"),
     path("ho-so/<str:code>/giay-tiep-nhan/", views.receipt, name="receipt"),
+    path("ho-so/<str:code>/tep/<int:attachment_id>/", attachments.attachment_download, name="attachment"),
     path("ho-so/<str:code>/", views.dossier_detail, name="dossier"),
     path("ho-so-cua-toi/", views.my_dossiers, name="my_dossiers"),
     path("tra-cuu-ho-so/", views.lookup, name="lookup"),

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from uploads.checks import upload_check
+
 from . import selectors
 from .models import DossierStep, Transition
 
@@ -96,7 +98,9 @@ class CompleteSerializer(serializers.Serializer):
         max_length=50, allow_blank=True, default="", help_text="One of the step's `outcomes` keys"
     )
     note = serializers.CharField(max_length=4000, allow_blank=True, default="")
-    files = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+    files = serializers.ListField(
+        child=serializers.FileField(validators=[upload_check]), required=False, default=list
+    )
 
 
 class SupplementRequestSerializer(serializers.Serializer):
@@ -120,4 +124,9 @@ class RefuseSerializer(serializers.Serializer):
 
 class SupplementAnswerSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=4000, allow_blank=True, default="")
-    files = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+    files = serializers.ListField(
+        child=serializers.FileField(validators=[upload_check]),
+        required=False,
+        default=list,
+        help_text="PDF, JPEG or PNG (sniffed from the bytes), within the size and page limits, virus-scanned",
+    )

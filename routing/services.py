@@ -26,6 +26,7 @@ from divisions.models import Ward
 from notifications.services import notify
 from outbox.services import wake as outbox_wake
 from procedures.models import Attachment, Channel, Dossier, Procedure
+from uploads.storage import dossier_folder, stored_name
 
 from .models import (
     OPEN_STATES,
@@ -832,11 +833,14 @@ def supplement_answer(*, dossier: Dossier, user, note: str = "", files: list | N
     step.state = StepState.ACCEPTED if step.officer_id else StepState.WAITING
     step.paused_at = None
     step.save(update_fields=["state", "paused_at", "due_at"])
+    storage = Attachment._meta.get_field("file").storage
+    folder = dossier_folder(dossier.draft_ref or f"d{dossier.pk}")
     for upload in files or []:
         Attachment.objects.create(
             dossier=dossier,
             component="bo-sung",
-            file=upload,
+            # A random name in the dossier's folder; hers is kept only as the name shown.
+            file=storage.save(stored_name(folder=folder, upload=upload), upload),
             name=upload.name[:255],
             content_type=getattr(upload, "content_type", "") or "",
             size=upload.size,

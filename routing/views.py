@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from procedures.selectors import dossiers_visible_to
 
 from . import selectors, services
+from .forms import SupplementAnswerForm
 from .models import DossierStep, OutboxMessage, StepState
 
 _remaining = selectors.remaining_of
@@ -136,12 +137,14 @@ def supplement_answer(request, code):
         raise Http404
     step = dossier.steps.filter(state=StepState.SUPPLEMENT).select_related("agency").first()
     error = ""
-    note = ""
-    if request.method == "POST" and step is not None:
-        note = request.POST.get("note", "")
+    form = SupplementAnswerForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and step is not None and form.is_valid():
         try:
             services.supplement_answer(
-                dossier=dossier, user=request.user, note=note, files=request.FILES.getlist("files")
+                dossier=dossier,
+                user=request.user,
+                note=form.cleaned_data["note"],
+                files=form.cleaned_data["files"],
             )
         except services.RoutingError as failure:
             error = str(failure)
@@ -151,7 +154,7 @@ def supplement_answer(request, code):
     return render(
         request,
         "routing/supplement_answer.html",
-        {"dossier": dossier, "step": step, "error": error, "note": note},
+        {"dossier": dossier, "step": step, "error": error, "form": form},
     )
 
 

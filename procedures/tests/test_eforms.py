@@ -1,38 +1,11 @@
 import datetime
-import io
 
-import pytest
-from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import User
 from portal.demo import DEMO_CITIZEN_ID
 from procedures import eforms
 from procedures.models import Procedure
-from procedures.uploads import sniff, validate_upload
-
-
-@pytest.mark.parametrize(
-    ("head", "kind"),
-    [
-        (b"%PDF-1.7\n", "application/pdf"),
-        (b"\xff\xd8\xff\xe0JFIF", "image/jpeg"),
-        (b"\x89PNG\r\n\x1a\n\x00", "image/png"),
-        (b"GIF89a....", None),
-        (b"", None),
-    ],
-)
-def test_type_is_sniffed_from_the_bytes(head, kind):
-    assert sniff(io.BytesIO(head + b"\x00" * 16)) == kind
-
-
-def test_size_limit_comes_from_settings(settings):
-    settings.PROCEDURES_UPLOAD_MAX_BYTES = 1024
-    with pytest.raises(ValidationError) as refused:
-        validate_upload(SimpleUploadedFile("scan.pdf", b"%PDF-" + b"0" * 2000))
-    assert refused.value.code == "file_too_large"
-    validate_upload(SimpleUploadedFile("scan.pdf", b"%PDF-" + b"0" * 500))
 
 
 def test_step_form_validation_rules(hanoi):

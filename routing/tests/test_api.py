@@ -3,7 +3,6 @@
 import threading
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.db.models import Sum
 from rest_framework.test import APIClient
@@ -14,6 +13,7 @@ from documents.models import Document
 from portal.demo import DEMO_CITIZEN_ID
 from procedures.models import Dossier, HandBack
 from routing.models import DossierStep, StepState
+from uploads.tests.files import pdf_upload
 
 from .conftest import api_client_for, file_dossier, handoffs_process
 
@@ -67,7 +67,7 @@ def test_officers_take_a_dossier_from_inbox_to_result_through_the_api(hotich, co
         {
             "outcome": "du-dieu-kien",
             "note": "Đủ điều kiện",
-            "files": [SimpleUploadedFile("bien-ban.pdf", b"%PDF-1")],
+            "files": [pdf_upload("bien-ban.pdf")],
         },
         format="multipart",
     )
@@ -143,7 +143,7 @@ def test_a_supplement_request_and_the_citizens_answer(hotich, citizen):
     assert nothing.status_code == 400
     answered = citizen.post(
         f"/api/v1/dossiers/{dossier.code}/supplement/",
-        {"note": "Đã bổ sung", "files": [SimpleUploadedFile("ly-hon.pdf", b"%PDF-1.4")]},
+        {"note": "Đã bổ sung", "files": [pdf_upload("ly-hon.pdf")]},
         format="multipart",
     )
     assert answered.status_code == 200

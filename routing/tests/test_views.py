@@ -1,5 +1,4 @@
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import User
@@ -7,6 +6,7 @@ from portal.demo import DEMO_CITIZEN_ID
 from procedures.models import Dossier
 from routing import services
 from routing.models import DossierStep, OutboxMessage, RoutingRule
+from uploads.tests.files import pdf_upload
 
 from .conftest import file_dossier
 
@@ -47,7 +47,7 @@ def test_the_officer_acts_from_the_inbox_and_the_citizen_answers_a_supplement(of
     page = client.get(reverse("procedures:dossier", args=[dossier.code]))
     assert "Bản sao quyết định ly hôn" in page.text
     assert reverse("routing:supplement_answer", args=[dossier.code]) in page.text
-    upload = SimpleUploadedFile("quyet-dinh.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    upload = pdf_upload("quyet-dinh.pdf")
     response = client.post(
         reverse("routing:supplement_answer", args=[dossier.code]), {"note": "Đã bổ sung", "files": upload}
     )
