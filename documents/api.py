@@ -11,6 +11,8 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.client_address import client_address
+
 from .models import Access, Document
 from .selectors import documents_downloadable_by
 from .serializers import DocumentSerializer, VerificationSerializer, document_links
@@ -46,7 +48,7 @@ class DocumentDownloadView(APIView):
             document=document,
             action=Access.Action.DOWNLOAD,
             user=request.user,
-            remote_addr=request.META.get("REMOTE_ADDR", ""),
+            remote_addr=client_address(request),
         )
         return FileResponse(
             document.file.open("rb"),
@@ -70,7 +72,7 @@ class DocumentVerifyView(APIView):
             document=document,
             action=Access.Action.VERIFY,
             user=request.user,
-            remote_addr=request.META.get("REMOTE_ADDR", ""),
+            remote_addr=client_address(request),
         )
         return Response(
             {

@@ -119,6 +119,22 @@ def agency_credentials(agency) -> Credentials:
     return _loaded[agency.code]
 
 
+def agency_certificate(agency) -> x509.Certificate | None:
+    """The agency's certificate if it has a signing key, else None; never creates a key.
+
+    For the public /verify/keys/ page: an anonymous request must not make the server generate
+    keys (nor fill the key directory) for every agency code it is asked about.
+    """
+    if agency.code in _loaded or getattr(settings, "DOCUMENTS_PKCS12", {}).get(agency.code):
+        return agency_credentials(agency).cert
+    if not settings.DOCUMENTS_DEMO_PKI:
+        return None
+    path = Path(settings.DOCUMENTS_PKI_DIR) / f"agency-{agency.code}.pem"
+    if not path.exists():
+        return None  # the demo key is made when the agency signs its first document
+    return _load_pem(path)[1]
+
+
 def _read_credentials(agency) -> Credentials:
     configured = getattr(settings, "DOCUMENTS_PKCS12", {}).get(agency.code)
     if configured:

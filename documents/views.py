@@ -9,10 +9,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from agencies.models import Agency
+from portal.client_address import client_address
 from portal.ratelimit import limit_page
 
 from .models import Access, Document
-from .pki import agency_credentials
+from .pki import agency_certificate
 from .selectors import can_revoke, documents_downloadable_by
 from .services import access_record, document_revoke
 
@@ -33,7 +34,7 @@ def verify(request, code):
         document=document,
         action=Access.Action.VERIFY,
         user=request.user,
-        remote_addr=request.META.get("REMOTE_ADDR", ""),
+        remote_addr=client_address(request),
     )
     return render(
         request,
@@ -53,7 +54,7 @@ def download(request, code):
         document=document,
         action=Access.Action.DOWNLOAD,
         user=request.user,
-        remote_addr=request.META.get("REMOTE_ADDR", ""),
+        remote_addr=client_address(request),
     )
     return FileResponse(document.file.open("rb"), as_attachment=True, filename=f"{document.code}.pdf")
 
@@ -78,7 +79,12 @@ def revoke(request, code):
 
 
 def issuer_certificate(request, agency_code):
-    """The issuer's public certificate, for verifying seals and signatures offline."""
+    """The issuer's public certificate, for verifying seals and signatures offline. An agency
+    without a signing key has no certificate to show (404); asking never creates a key."""
     agency = get_object_or_404(Agency, code=agency_code)
-    pem = agency_credentials(agency).cert.public_bytes(serialization.Encoding.PEM)
-    return HttpResponse(pem, content_type="application/x-pem-file")
+    certificate = agency_certificate(agency)
+    if certificate is None:
+        raise Http404(_("Cơ quan này chưa có khóa ký văn bản."))
+    return HttpResponse(
+        certificate.public_bytes(serialization.Encoding.PEM), content_type="application/x-pem-file"
+    )

@@ -8,6 +8,7 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooMany
 from django.http import JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
@@ -145,3 +146,51 @@ class ApiJsonErrorsMiddleware:
 def _is_json(response) -> bool:
     content_type = response.get("Content-Type", "").split(";")[0].strip()
     return content_type == "application/json" or content_type.endswith("+json")
+
+
+# No MotCua page uses these browser features (scans are uploaded files, the board's chime needs
+# none): a script that got in somehow, or a page framing ours, cannot switch them on.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "bluetooth",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "serial",
+        "usb",
+    )
+)
+
+
+class PrivacyHeadersMiddleware:
+    """`Permissions-Policy` on every response, and `Cache-Control: no-store` on every response that
+    may carry personal data: anything under /api/ and any response to a signed-in person.
+
+    A shared computer at a ward office or a phone lent to a relative keeps nothing of a dossier,
+    a citizen ID or a document in its cache (Decree 13/2023). Public pages and static files keep
+    their own caching; a response that already says how to cache it is left as it is. First in
+    MIDDLEWARE, so redirects, static files and errors carry the headers too.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        if not response.has_header("Cache-Control") and (is_api(request) or _signed_in(request)):
+            add_never_cache_headers(response)
+        return response
+
+
+def _signed_in(request) -> bool:
+    user = getattr(request, "user", None)  # absent when a middleware before authentication answered
+    return user is not None and user.is_authenticated

@@ -25,6 +25,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from rest_framework.throttling import BaseThrottle
 
+from .client_address import client_address
+
 logger = logging.getLogger(__name__)
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -44,16 +46,12 @@ def parse_rate(rate: str) -> tuple[int, int]:
 
 
 def client_key(request) -> str:
-    """The signed-in account, else the client address (the proxy's one when behind TLS termination)."""
+    """The signed-in account, else the client's address as our proxies saw it (never what the
+    client wrote in X-Forwarded-For: rotating it would reset every limit)."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"u{user.pk}"
-    address = request.META.get("REMOTE_ADDR", "")
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            address = forwarded.split(",")[0].strip()
-    return f"a{address}"
+    return f"a{client_address(request)}"
 
 
 class LocalCounts:

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -22,8 +23,10 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI from the pinned sidecar package; its start-up script is a separate file (no inline JS).
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
-    # For developers only; staff and supervisors have their own pages.
-    path("django-admin/", admin.site.urls),
 ]
+if settings.DJANGO_ADMIN_ENABLED:
+    # For developers only, and only where switched on: staff and supervisors have their own pages,
+    # and a sign-in form nobody needs is one more to guess passwords at.
+    urlpatterns.append(path("django-admin/", admin.site.urls))
 # MEDIA is never served as static files: uploads and issued documents go out only through
 # views that check who is asking (procedures' attachments, documents' downloads).

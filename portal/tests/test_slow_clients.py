@@ -269,8 +269,8 @@ def test_the_proxy_passes_health_and_static_files(proxy):
 
 @needs_nginx
 def test_the_proxy_tells_the_app_the_client_address_and_scheme(tmp_path, settings):
-    """nginx replaces what a client says in X-Forwarded-For: the rate limits key on the first
-    address there (BEHIND_TLS_PROXY), which a client must not choose."""
+    """nginx replaces what a client says in X-Forwarded-For: one trusted hop, the rate limits key
+    on the address nginx wrote (portal/client_address.py), which a client must not choose."""
     seen = []
 
     class Recorder(http.server.BaseHTTPRequestHandler):
@@ -300,6 +300,7 @@ def test_the_proxy_tells_the_app_the_client_address_and_scheme(tmp_path, setting
     assert headers["Host"] == "127.0.0.1"
 
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.TRUSTED_PROXY_HOPS = 1
     as_received = RequestFactory().get(
         "/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=headers["X-Forwarded-For"]
     )
