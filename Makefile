@@ -52,6 +52,8 @@ setup: $(VENV)/.runtime messages .system-fonts
 
 # The links printed on documents (the QR's verify page) point where this run serves.
 run: export SITE_URL ?= http://127.0.0.1:$(PORT)
+# A demo machine shows whole e-mails and SMS in its logs, to read one-time codes; never production.
+run: export LOG_PERSONAL_DATA ?= 1
 run: setup
 	@echo ""
 	@echo "  MotCua is starting on http://127.0.0.1:$(PORT)  (Ctrl-C stops web, relay, workers and scheduler)"

@@ -15,7 +15,7 @@ from django_otp import login as otp_login
 
 from agencies.selectors import centres_supervised_by, opening_sessions_today
 from documents.qr import qr_svg
-from registry.selectors import citizen_profile
+from registry.selectors import citizen_profile, registry_reads_of
 
 from .forms import (
     EmailCodeForm,
@@ -73,7 +73,10 @@ def _role_page(request, role: Role, template: str, context: dict):
 @login_required
 def home_citizen(request):
     profile = citizen_profile(request.user.citizen_id) if request.user.citizen_id else None
-    return _role_page(request, Role.CITIZEN, "accounts/home_citizen.html", {"profile": profile})
+    reads = registry_reads_of(request.user.citizen_id) if request.user.citizen_id else []
+    return _role_page(
+        request, Role.CITIZEN, "accounts/home_citizen.html", {"profile": profile, "registry_reads": reads}
+    )
 
 
 @login_required

@@ -448,6 +448,12 @@ NOTIFICATIONS_CHANNELS = env.list(
 # E-mail goes through Django's mail backend: EMAIL_URL=smtp+tls://user:pass@host:587 in
 # production; the console backend (printed by the worker) by default.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+if EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend":  # noqa: F821 - set just above
+    # Logged with a masked address, not printed whole: no personal data in logs by default.
+    EMAIL_BACKEND = "notifications.channels.email.LoggedEmailBackend"
+# Recipients and texts of e-mails and SMS in the logs, in full: only on a demo machine (`make run`
+# sets it, to read one-time codes), never in production (Decree 13/2023).
+LOG_PERSONAL_DATA = env.bool("LOG_PERSONAL_DATA", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="MotCua <khong-tra-loi@motcua.example.gov.vn>")
 NOTIFICATIONS_SMS_GATEWAY = env.str(
@@ -646,7 +652,10 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A 403 is logged as one line, without the traceback Django attaches (its frames hold the
+    # request and whatever personal data it carried).
+    "filters": {"forbidden_without_trace": {"()": "portal.log_filters.ForbiddenWithoutTrace"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["forbidden_without_trace"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # WeasyPrint and fontTools narrate every step at INFO.
     "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},

@@ -20,14 +20,13 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from registry.base import population_registry
 from registry.citizen_id import validate_citizen_id
 
 from . import eforms, selectors, services
 from .attachments import attachment_response
 from .drafts import draft_files_delete
 from .filing import Filing, draft_storage, storage_save
-from .models import Channel, Procedure
+from .models import Procedure
 from .serializers import (
     DossierDetailSerializer,
     DossierSerializer,
@@ -170,36 +169,17 @@ class DraftListView(APIView):
             applicant = _clean_citizen_id(data.get("applicant_citizen_id") or request.user.citizen_id or "")
         except DjangoValidationError as error:
             return Response({"applicant_citizen_id": error.messages}, status=status.HTTP_400_BAD_REQUEST)
-        centre = None
-        if data["channel"] == Channel.ONLINE:
-            if applicant not in selectors.applicants_for(request.user):
-                raise PermissionDenied(
-                    _("Bạn chỉ có thể nộp hồ sơ cho bản thân hoặc người trong hộ gia đình.")
-                )
-        else:
-            centres = selectors.counter_centres_of(request.user)
-            if not centres:
-                raise PermissionDenied(_("Chỉ cán bộ một cửa mới nộp hồ sơ tại quầy."))
-            if population_registry().lookup(applicant) is None:
-                return Response(
-                    {
-                        "applicant_citizen_id": [
-                            _(
-                                "Không tìm thấy số định danh này trong Cơ sở dữ liệu dân cư. "
-                                "Hãy kiểm tra lại với công dân."
-                            )
-                        ]
-                    },
-                    status=status.HTTP_400_BAD_REQUEST,
-                )
-            centre = centres[0]
-        draft = services.draft_start(
-            owner=request.user,
-            procedure=procedure,
-            applicant_citizen_id=applicant,
-            channel=data["channel"],
-            centre=centre,
-        )
+        try:
+            draft = services.draft_start(
+                owner=request.user,
+                procedure=procedure,
+                applicant_citizen_id=applicant,
+                channel=data["channel"],
+            )
+        except services.FilingNotAllowed as refused:
+            raise PermissionDenied(str(refused)) from refused
+        except services.ApplicantUnknown as unknown:
+            return Response({"applicant_citizen_id": [str(unknown)]}, status=status.HTTP_400_BAD_REQUEST)
         filing = Filing(draft, draft_storage(draft))
         return Response(draft_json(draft, filing), status=status.HTTP_201_CREATED)
 
@@ -380,9 +360,9 @@ class AttachmentDownloadView(APIView):
 
 
 class DossierLookupView(APIView):
-    """Public look-up, as on the page: the dossier code and the applicant's ID number, both needed.
+    """Public look-up, as on the page: the dossier code and the look-up PIN printed on its receipt.
 
-    POST, never GET: a citizen ID must not sit in a URL (logs, history, Referer).
+    POST, never GET: a PIN must not sit in a URL (logs, history, Referer).
     """
 
     permission_classes = [AllowAny]
@@ -398,7 +378,7 @@ class DossierLookupView(APIView):
         dossier = selectors.dossier_public_lookup(**form.validated_data)
         if dossier is None:
             return _error(
-                _("Không tìm thấy hồ sơ với mã và số định danh này. Hãy kiểm tra lại giấy tiếp nhận."),
+                _("Không tìm thấy hồ sơ với mã và mã tra cứu này. Hãy kiểm tra lại giấy tiếp nhận."),
                 status.HTTP_404_NOT_FOUND,
             )
         return Response(

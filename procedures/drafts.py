@@ -53,5 +53,22 @@ class DraftStorage(BaseStorage):
 
     def update_response(self, response):
         super().update_response(response)
+        self.save()
+
+    def save(self) -> None:
         # update(), not save(): after submission the draft is gone and nothing must come back.
-        Draft.objects.filter(pk=self.draft.pk).update(state=self.data, updated_at=timezone.now())
+        Draft.objects.filter(pk=self.draft.pk).update(
+            state=_without_nul(self.data), updated_at=timezone.now()
+        )
+
+
+def _without_nul(value):
+    """What was typed, kept for the next try, less any NUL: PostgreSQL's jsonb cannot hold one (the
+    form refuses it with a message; the rest of the typing must survive)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    return value

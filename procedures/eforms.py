@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 from typing import Any
 
 from django import forms
@@ -25,6 +26,8 @@ from uploads.forms import CheckedFileField
 
 REVIEW_STEP = "kiem-tra"
 PERSON_PARTS = ("full_name", "birth_date", "gender", "citizen_id")
+# The parts of a person that identify them: taken from the registry, never from the client.
+IDENTITY_PARTS = PERSON_PARTS
 ADDRESS_PARTS = ("street", "province", "ward")
 GENDERS = [("male", gettext_lazy("Nam")), ("female", gettext_lazy("Nữ"))]
 YES_NO = [(True, gettext_lazy("Có")), (False, gettext_lazy("Không"))]
@@ -85,6 +88,30 @@ def _ward_choices():
     return [("", _("— Chọn phường, xã —")), *groups.items()]
 
 
+class TextAnswer(forms.CharField):
+    """Typed text as it is stored and printed: NFC (one code point per Vietnamese letter, whatever
+    the keyboard sent), with no control, bidi-override or zero-width characters, which could make a
+    name on a signed paper read otherwise than it is stored (U+202E reverses the text after it).
+    Django's CharField already refuses NUL. `multiline` lets a textarea keep its line breaks."""
+
+    def __init__(self, *args, multiline: bool = False, **kwargs):
+        self.multiline = multiline
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return unicodedata.normalize("NFC", value) if value else value
+
+    def validate(self, value):
+        super().validate(value)
+        allowed = "\n\r\t" if self.multiline else ""
+        if any(unicodedata.category(c) in ("Cc", "Cf") and c not in allowed for c in value):
+            raise forms.ValidationError(
+                _("Có ký tự ẩn hoặc ký tự điều khiển không được phép. Hãy gõ lại, không dán từ nơi khác."),
+                code="hidden_characters",
+            )
+
+
 def build_fields(spec: dict) -> dict[str, forms.Field]:
     """The Django form fields one definition field becomes."""
     kind = spec["type"]
@@ -94,7 +121,7 @@ def build_fields(spec: dict) -> dict[str, forms.Field]:
     required = spec.get("required", True) and "show_if" not in spec
     if kind == "person":
         return {
-            f"{name}__full_name": forms.CharField(
+            f"{name}__full_name": TextAnswer(
                 label=_("Họ, chữ đệm và tên"), max_length=100, required=required
             ),
             f"{name}__birth_date": _date_field({"min": "-130y", "max": "today"}, _("Ngày sinh"), required),
@@ -105,7 +132,7 @@ def build_fields(spec: dict) -> dict[str, forms.Field]:
         }
     if kind == "address":
         return {
-            f"{name}__street": forms.CharField(
+            f"{name}__street": TextAnswer(
                 label=_("Số nhà, đường phố, thôn, xóm"), max_length=200, required=required
             ),
             f"{name}__province": forms.ChoiceField(
@@ -131,12 +158,13 @@ def build_fields(spec: dict) -> dict[str, forms.Field]:
         if spec.get("pattern"):
             validators.append(RegexValidator(spec["pattern"], message=spec.get("pattern_message")))
         widget = forms.Textarea(attrs={"rows": 3}) if kind == "textarea" else forms.TextInput
-        field = forms.CharField(
+        field = TextAnswer(
             label=label,
             required=required,
             max_length=spec.get("max_length", 255),
             validators=validators,
             widget=widget,
+            multiline=kind == "textarea",
         )
     elif kind == "number":
         field = forms.IntegerField(
@@ -209,6 +237,19 @@ class StepForm(AccessibleErrorsMixin, forms.Form):
         self.notes = notes or {}
         self.conditions = {}
         self.either_upload_or_wallet = []
+        # A person's identity, where the population registry gave it, is a fact, not an answer: the
+        # field is shown but takes no input, so whatever a client posts for it (page or API) is
+        # ignored and the registry's value is what the form cleans to.
+        for spec in self.step.get("fields", []):
+            if spec["type"] == "person" and spec.get("prefill"):
+                for part in IDENTITY_PARTS:
+                    name = f"{spec['name']}__{part}"
+                    if name in self.prefilled and name in self.fields:
+                        self.fields[name].disabled = True
+                        self.fields[name].help_text = _(
+                            "Theo Cơ sở dữ liệu quốc gia về dân cư. Nếu sai, hãy đề nghị cơ quan "
+                            "quản lý dân cư đính chính."
+                        )
         for spec in self.step.get("fields", []):
             if spec["type"] != "file":
                 continue

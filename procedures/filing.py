@@ -11,14 +11,15 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from django import forms
-from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agencies.models import Centre
 from registry.base import population_registry
+from registry.services import registry_read_record
 
 from . import eforms, selectors, services
 from .drafts import DraftStorage, draft_file_storage
-from .models import Dossier, Draft
+from .models import Dossier, Draft, FilingBasis
 from .prefill.registry import prefill_values
 
 
@@ -28,8 +29,7 @@ def draft_storage(draft: Draft) -> DraftStorage:
 
 
 def storage_save(draft: Draft, storage: DraftStorage) -> None:
-    # update(), not save(), as DraftStorage does: a submitted draft is gone and must not come back.
-    Draft.objects.filter(pk=draft.pk).update(state=storage.data, updated_at=timezone.now())
+    storage.save()
 
 
 class Filing:
@@ -71,6 +71,17 @@ class Filing:
     def prefill(self) -> dict:
         if self._prefill is None:
             self._prefill = prefill_values(self.draft.applicant_citizen_id)
+            if self.draft.basis == FilingBasis.COUNTER:
+                # A clerk read a walk-in citizen's registry record: she sees it on her own page.
+                registry_read_record(
+                    reader=self.draft.owner,
+                    citizen_id=self.draft.applicant_citizen_id,
+                    unit=self.draft.centre.name if self.draft.centre_id else "",
+                    role=str(_("Cán bộ một cửa")),
+                    purpose=str(
+                        _("Nộp hồ sơ thay tại quầy: %(procedure)s") % {"procedure": self.draft.procedure.name}
+                    ),
+                )
         return self._prefill
 
     def centres(self):
@@ -145,8 +156,10 @@ class Filing:
                 data[name] = eforms.frozen(value)
         review = form_dict[eforms.REVIEW_STEP].cleaned_data
         centre = selectors.filing_centre(self.draft.centre_id or review["centre"])
+        # The applicant's name is the registry's fact for the draft's citizen ID; only someone the
+        # registry does not know (a clerk checked their papers) has it typed in.
         person = population_registry().lookup(self.draft.applicant_citizen_id)
-        name = data.get("applicant__full_name") or (person.full_name if person else "")
+        name = person.full_name if person else data.get("applicant__full_name", "")
         return services.dossier_submit(
             form=self.draft.form,
             centre=centre,
@@ -158,4 +171,5 @@ class Filing:
             files=files,
             reused=reused,
             draft=self.draft,
+            filing_basis=self.draft.basis,
         )

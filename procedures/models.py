@@ -99,6 +99,15 @@ class Channel(models.TextChoices):
     PAPER = "paper", _("Hồ sơ giấy")
 
 
+class FilingBasis(models.TextChoices):
+    """On what ground the person who files does so for the applicant: recorded on the draft when it
+    is started (`services.draft_start` decides it), carried to the dossier, printed on the receipt."""
+
+    SELF = "self", _("Tự nộp")
+    HOUSEHOLD = "household", _("Thành viên cùng hộ gia đình (cha, mẹ, người giám hộ)")
+    COUNTER = "counter", _("Cán bộ một cửa nộp thay tại quầy")
+
+
 class Draft(models.Model):
     """A dossier being filled in, saved server-side after every step so it survives a new device or login."""
 
@@ -108,6 +117,9 @@ class Draft(models.Model):
     # The person the dossier is for: the owner, a member of their household, or a clerk's walk-in citizen.
     applicant_citizen_id = models.CharField(_("số định danh người nộp"), max_length=12)
     channel = models.CharField(_("kênh nộp"), max_length=10, choices=Channel.choices, default=Channel.ONLINE)
+    basis = models.CharField(
+        _("căn cứ nộp thay"), max_length=10, choices=FilingBasis.choices, default=FilingBasis.SELF
+    )
     centre = models.ForeignKey(Centre, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     state = models.JSONField(default=dict)  # formtools' wizard storage, as it is between requests
     created_at = models.DateTimeField(auto_now_add=True)
@@ -150,6 +162,11 @@ class Dossier(models.Model):
     form = models.ForeignKey(FormDefinition, on_delete=models.PROTECT, related_name="dossiers")
     centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="dossiers")
     channel = models.CharField(_("kênh nộp"), max_length=10, choices=Channel.choices)
+    # Who filed (submitted_by) files for the applicant on this ground; anything but SELF makes the
+    # filer a "người nộp thay" on the receipt.
+    filing_basis = models.CharField(
+        _("căn cứ nộp thay"), max_length=10, choices=FilingBasis.choices, default=FilingBasis.SELF
+    )
     status = models.CharField(_("trạng thái"), max_length=12, choices=Status.choices, default=Status.RECEIVED)
     applicant_citizen_id = models.CharField(_("số định danh người nộp"), max_length=12, db_index=True)
     applicant_name = models.CharField(_("người nộp"), max_length=100)
@@ -175,6 +192,9 @@ class Dossier(models.Model):
     entered_at = models.DateTimeField(_("ngày vào sổ"), null=True, blank=True)
     # The draft it was filed from. Submit pressed twice on one draft (a double tap, or a retry after
     # an answer lost on a slow line) finds this dossier instead of filing a second one.
+    # Printed on the receipt and sent with the confirmation: with the code, it opens the public
+    # look-up. Random, unlike the citizen ID (structured, guessable from birth year and province).
+    lookup_pin = models.CharField(_("mã tra cứu"), max_length=8, default="", editable=False)
     draft_ref = models.UUIDField(_("hồ sơ nháp"), null=True, blank=True, unique=True, editable=False)
 
     class Meta:

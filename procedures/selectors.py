@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import time
 from dataclasses import dataclass
 
@@ -184,14 +185,16 @@ def dossiers_of_citizen(user) -> QuerySet[Dossier]:
     )
 
 
-def dossier_public_lookup(*, code: str, citizen_id: str) -> Dossier | None:
-    """The dossier with this code if the ID number matches: both are needed, so codes cannot be probed."""
-    code, citizen_id = code.strip(), "".join(citizen_id.split())
-    if not code or not citizen_id:
+def dossier_public_lookup(*, code: str, pin: str) -> Dossier | None:
+    """The dossier with this code if the look-up PIN printed on its receipt matches: both are needed,
+    and the PIN is random, so codes cannot be probed with guessable citizen IDs."""
+    code, pin = code.strip(), "".join(pin.split())
+    if not code or not pin:
         return None
-    return (
-        Dossier.objects.filter(code=code, applicant_citizen_id=citizen_id).select_related("procedure").first()
-    )
+    dossier = Dossier.objects.filter(code=code).select_related("procedure").first()
+    if dossier is None or not dossier.lookup_pin or not hmac.compare_digest(dossier.lookup_pin, pin):
+        return None
+    return dossier
 
 
 @dataclass(frozen=True)

@@ -427,7 +427,7 @@ class DossierDetailSerializer(DossierSerializer):
 
 class LookupSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=50)
-    citizen_id = serializers.CharField(max_length=14)
+    pin = serializers.CharField(max_length=12, help_text="The 8-digit look-up PIN printed on the receipt.")
 
 
 class LookupResultSerializer(serializers.Serializer):

@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime
 import json
 import logging
+import secrets
 import uuid
 from pathlib import Path
 
 import yaml
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +31,7 @@ from .models import (
     Dossier,
     DossierEvent,
     Draft,
+    FilingBasis,
     FormDefinition,
     HandBack,
     Procedure,
@@ -89,15 +92,48 @@ def procedures_load(*, path: Path = CATALOGUE_FILE) -> list[Procedure]:
     return loaded
 
 
+class FilingNotAllowed(PermissionDenied):
+    """This person may not file for that applicant (on this channel)."""
+
+
+class ApplicantUnknown(Exception):
+    """The applicant's citizen ID is not in the population registry (a clerk typed it)."""
+
+
+def filing_basis(*, owner, applicant_citizen_id: str, channel: str) -> tuple[str, Centre | None]:
+    """The one rule of who may file for whom, for pages and API alike: online, a citizen for herself
+    or a member of her own household (the law lets nobody else file online on another's behalf);
+    at the counter, a clerk of a centre for a walk-in citizen the registry knows. Returns the
+    ground (FilingBasis) and, at the counter, the clerk's centre; raises FilingNotAllowed or
+    ApplicantUnknown."""
+    from registry.base import population_registry
+
+    if channel == Channel.ONLINE:
+        if owner.citizen_id and applicant_citizen_id == owner.citizen_id:
+            return FilingBasis.SELF, None
+        if applicant_citizen_id in selectors.applicants_for(owner):
+            return FilingBasis.HOUSEHOLD, None
+        raise FilingNotAllowed(_("Bạn chỉ có thể nộp hồ sơ cho bản thân hoặc người trong hộ gia đình."))
+    centres = selectors.counter_centres_of(owner)
+    if not centres:
+        raise FilingNotAllowed(_("Chỉ cán bộ một cửa mới nộp hồ sơ tại quầy."))
+    if population_registry().lookup(applicant_citizen_id) is None:
+        raise ApplicantUnknown(
+            _("Không tìm thấy số định danh này trong Cơ sở dữ liệu dân cư. Hãy kiểm tra lại với công dân.")
+        )
+    return FilingBasis.COUNTER, centres[0]
+
+
 def draft_start(
     *,
     owner,
     procedure: Procedure,
     applicant_citizen_id: str,
     channel: str = Channel.ONLINE,
-    centre: Centre | None = None,
 ) -> Draft:
-    """The owner's unfinished draft for this procedure and person, or a new one on the current form."""
+    """The owner's unfinished draft for this procedure and person, or a new one on the current form,
+    once `filing_basis` allows it (and records on what ground)."""
+    basis, centre = filing_basis(owner=owner, applicant_citizen_id=applicant_citizen_id, channel=channel)
     draft = (
         Draft.objects.filter(
             owner=owner, form__procedure=procedure, applicant_citizen_id=applicant_citizen_id, channel=channel
@@ -112,6 +148,7 @@ def draft_start(
             applicant_citizen_id=applicant_citizen_id,
             channel=channel,
             centre=centre,
+            basis=basis,
         )
     return draft
 
@@ -207,6 +244,12 @@ def _file_numbered(dossier: Dossier, *, centre: Centre, day: datetime.date) -> D
     return dossier
 
 
+def lookup_pin_new() -> str:
+    """Eight random digits (a phone's number pad, no letters to confuse): 10^8 guesses per dossier
+    code, behind the look-up's rate limit."""
+    return f"{secrets.randbelow(10**8):08d}"
+
+
 class DraftAlreadyFiled(Exception):
     """Submit was pressed again on a draft that is a dossier now; `dossier` is that dossier."""
 
@@ -228,6 +271,7 @@ def dossier_submit(
     reused: dict[str, Attachment] | None = None,
     received_at: datetime.datetime | None = None,
     draft: Draft | None = None,
+    filing_basis: str = FilingBasis.SELF,
 ) -> Dossier:
     """File a dossier: number it, compute its fee and due date, freeze its data. One transaction.
 
@@ -242,6 +286,8 @@ def dossier_submit(
         form=form,
         centre=centre,
         channel=channel,
+        filing_basis=filing_basis,
+        lookup_pin=lookup_pin_new(),
         status=Dossier.Status.RECEIVED,
         applicant_citizen_id=applicant_citizen_id,
         applicant_name=applicant_name,
@@ -392,6 +438,16 @@ def _applicant_account(dossier: Dossier):
     return User.objects.filter(citizen_id=dossier.applicant_citizen_id).first()
 
 
+def _filed_on_behalf(dossier: Dossier) -> dict:
+    if dossier.filing_basis == FilingBasis.SELF:
+        return {}
+    filer = dossier.submitted_by
+    return {
+        "filer_name": filer.get_full_name() or filer.username,
+        "filer_basis": str(FilingBasis(dossier.filing_basis).label),
+    }
+
+
 def receipt_document_request(*, dossier: Dossier, owner):
     """The signed PDF of form 01, issued by the centre's reception unit and held by the applicant
     (`owner`: their account, or None)."""
@@ -414,6 +470,9 @@ def receipt_document_request(*, dossier: Dossier, owner):
         context={
             "dossier_code": dossier.code,
             "applicant_name": dossier.applicant_name,
+            "lookup_pin": dossier.lookup_pin,
+            # "Người nộp thay": who filed for the applicant, and on what ground (empty: herself).
+            **_filed_on_behalf(dossier),
             "applicant_address": "",
             "procedure_name": procedure.name,
             "documents": [

@@ -70,8 +70,6 @@ def draft_start(request, slug):
     if not request.user.citizen_id:
         raise PermissionDenied
     applicant = request.POST.get("for") or request.user.citizen_id
-    if applicant not in selectors.applicants_for(request.user):
-        raise PermissionDenied
     draft = services.draft_start(owner=request.user, procedure=procedure, applicant_citizen_id=applicant)
     return redirect("procedures:draft", draft_id=draft.pk)
 
@@ -282,16 +280,16 @@ def my_dossiers(request):
 
 class LookupForm(eforms.AccessibleErrorsMixin, forms.Form):
     code = forms.CharField(label=gettext_lazy("Mã hồ sơ"), max_length=50)
-    citizen_id = forms.CharField(
-        label=gettext_lazy("Số định danh cá nhân của người nộp"),
-        max_length=14,
-        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    pin = forms.CharField(
+        label=gettext_lazy("Mã tra cứu (8 chữ số, in trên giấy tiếp nhận)"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
 
 
 @limit_page("lookup")
 def lookup(request):
-    # POST, never GET: a citizen ID in a query string ends up in logs, history and Referer headers.
+    # POST, never GET: a PIN in a query string ends up in logs, history and Referer headers.
     form = LookupForm(request.POST or None)
     dossier, searched = None, False
     if form.is_valid():
@@ -321,15 +319,8 @@ class AssistedStartForm(eforms.AccessibleErrorsMixin, forms.Form):
     )
 
     def clean_citizen_id(self):
-        number = "".join(self.cleaned_data["citizen_id"].split())
-        if population_registry().lookup(number) is None:
-            raise forms.ValidationError(
-                _(
-                    "Không tìm thấy số định danh này trong Cơ sở dữ liệu dân cư. "
-                    "Hãy kiểm tra lại với công dân."
-                )
-            )
-        return number
+        # Whether the registry knows the number is services.filing_basis's rule, checked on start.
+        return "".join(self.cleaned_data["citizen_id"].split())
 
 
 @login_required
@@ -343,14 +334,17 @@ def assisted_start(request):
         request.POST or None, initial={"procedure": request.GET.get("thu_tuc"), "channel": channel}
     )
     if request.method == "POST" and form.is_valid():
-        draft = services.draft_start(
-            owner=request.user,
-            procedure=form.cleaned_data["procedure"],
-            applicant_citizen_id=form.cleaned_data["citizen_id"],
-            channel=form.cleaned_data["channel"],
-            centre=centres[0],
-        )
-        return redirect("procedures:draft", draft_id=draft.pk)
+        try:
+            draft = services.draft_start(
+                owner=request.user,
+                procedure=form.cleaned_data["procedure"],
+                applicant_citizen_id=form.cleaned_data["citizen_id"],
+                channel=form.cleaned_data["channel"],
+            )
+        except services.ApplicantUnknown as unknown:
+            form.add_error("citizen_id", str(unknown))
+        else:
+            return redirect("procedures:draft", draft_id=draft.pk)
     return render(
         request,
         "procedures/assisted_start.html",

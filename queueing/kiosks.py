@@ -102,7 +102,10 @@ def kiosk_demo_arm(*, centre: Centre, now: datetime.datetime | None = None) -> K
         return kiosk_register(
             centre=centre, name=DEMO_KIOSK_NAME, link_key=demo_kiosk_link_key(centre), now=now
         ).kiosk
-    kiosk.link_digest = token_digest(demo_kiosk_link_key(centre))
+    digest = token_digest(demo_kiosk_link_key(centre))
+    if kiosk.link_digest == digest and kiosk.link_expires_at and kiosk.link_expires_at > now:
+        return kiosk  # still armed: loading the demo again changes nothing
+    kiosk.link_digest = digest
     kiosk.link_expires_at = now + datetime.timedelta(hours=settings.QUEUEING_KIOSK_LINK_HOURS)
     kiosk.save(update_fields=["link_digest", "link_expires_at"])
     return kiosk

@@ -70,3 +70,26 @@ class PersonRecord(models.Model):
                 check_matches_person(self.citizen_id, birth_date=self.birth_date, gender=self.gender)
             except ValidationError as error:
                 raise ValidationError({"citizen_id": error.error_list}) from error
+
+
+class RegistryRead(models.Model):
+    """One read of a person's registry record by a member of staff (Decree 13/2023, Law on Personal
+    Data Protection 2025): the person sees on her page which unit, in which role, read her data and
+    for what. The officer's own name is kept for an audit, not shown to the citizen."""
+
+    citizen_id = models.CharField(_("số định danh"), max_length=12, db_index=True)
+    reader = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("người đọc")
+    )
+    unit = models.CharField(_("đơn vị"), max_length=255)
+    role = models.CharField(_("vai trò"), max_length=100)
+    purpose = models.CharField(_("mục đích"), max_length=255)
+    at = models.DateTimeField(_("thời điểm"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lượt đọc dữ liệu dân cư")
+        verbose_name_plural = _("lượt đọc dữ liệu dân cư")
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.citizen_id} — {self.unit} ({self.at:%d/%m/%Y %H:%M})"

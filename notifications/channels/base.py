@@ -14,6 +14,15 @@ if TYPE_CHECKING:
     from ..models import Notification
 
 
+def masked(address: str) -> str:
+    """A phone number or e-mail address as logs may show it: enough to tell two apart, not to reach
+    the person (Decree 13/2023: no personal data in logs by default)."""
+    if "@" in address:
+        local, _at, domain = address.partition("@")
+        return f"{local[:1]}***@{domain}"
+    return f"{'*' * max(0, len(address) - 3)}{address[-3:]}"
+
+
 class DeliveryError(Exception):
     """The channel could not send this time; the service retries with backoff."""
 

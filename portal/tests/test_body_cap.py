@@ -114,7 +114,7 @@ def test_the_default_cap_lets_the_largest_upload_through(demo):
 
 def test_a_form_body_over_djangos_memory_limit_is_a_json_400(db, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
-    response = Client().post(LOOKUP_API, {"code": "x" * 500, "citizen_id": "001188123456"})
+    response = Client().post(LOOKUP_API, {"code": "x" * 500, "pin": "12345678"})
     assert response.status_code == 400
     assert response["Content-Type"] == "application/json"
     assert "quá lớn" in response.json()["detail"]
@@ -148,7 +148,7 @@ def test_too_many_files_is_a_json_400(db, settings):
 
 def test_on_pages_djangos_400_is_a_readable_vietnamese_page(db, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
-    response = Client().post(LOOKUP_PAGE, {"code": "x" * 500, "citizen_id": "001188123456"})
+    response = Client().post(LOOKUP_PAGE, {"code": "x" * 500, "pin": "12345678"})
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/html")
     assert "Yêu cầu không hợp lệ" in response.content.decode()

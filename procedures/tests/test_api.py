@@ -112,10 +112,12 @@ def test_a_draft_started_in_the_api_resumes_on_the_site(api, lan, client):
 @pytest.mark.parametrize(
     ("override", "field", "message"),
     [
-        ({"applicant__citizen_id": "12345"}, "applicant__citizen_id", "12"),
         ({"purpose": ""}, "purpose", "bắt buộc"),
-        ({"applicant__birth_date": "2999-01-01"}, "applicant__birth_date", "không được sau"),
         ({"purpose": "ket-hon", "partner_name": ""}, "partner_name", "bắt buộc"),
+        # A name that would print reversed after U+202E, hide a zero-width joiner, or smuggle a NUL.
+        ({"purpose": "ket-hon", "partner_name": "Trần \u202eBình"}, "partner_name", "ký tự ẩn"),
+        ({"purpose": "ket-hon", "partner_name": "Trần\u200bBình"}, "partner_name", "ký tự ẩn"),
+        ({"purpose": "ket-hon", "partner_name": "Trần\x00Bình"}, "partner_name", "ký tự ẩn"),
     ],
 )
 def test_bad_step_input_is_a_400_that_says_why_and_keeps_what_was_typed(api, override, field, message):
@@ -126,7 +128,87 @@ def test_bad_step_input_is_a_400_that_says_why_and_keeps_what_was_typed(api, ove
     body = response.json()
     assert message in body["errors"][field][0]["message"]
     kept = api.get(f"/api/v1/drafts/{draft['id']}/").json()["steps"][0]["values"]
-    assert kept[field] == str(values[field])
+    assert kept[field] == str(values[field]).replace("\x00", "")  # jsonb cannot keep a NUL
+
+
+def test_typed_names_are_stored_nfc(api):
+    import unicodedata
+
+    draft = _start(api)
+    decomposed = unicodedata.normalize("NFD", "Phạm Thị Hường")
+    values = _step_values(draft, "nguoi-yeu-cau", purpose="ket-hon", partner_name=decomposed)
+    saved = api.post(f"/api/v1/drafts/{draft['id']}/steps/nguoi-yeu-cau/", values, format="json")
+    assert saved.status_code == 200, saved.json()
+    filed = api.post(
+        f"/api/v1/drafts/{draft['id']}/submit/",
+        {"centre": draft["initial_centre"], "declaration": True},
+        format="json",
+    )
+    stored = Dossier.objects.get(code=filed.json()["code"]).data["partner_name"]
+    assert stored == unicodedata.normalize("NFC", "Phạm Thị Hường") != decomposed
+
+
+def test_the_applicants_identity_is_the_registrys_whatever_the_client_sends(api, lan):
+    from documents.models import Document
+    from procedures.services import dossiers_enter
+
+    draft = _start(api)
+    spoof = {
+        "applicant__full_name": "Trần Văn Giả",
+        "applicant__citizen_id": "001099000001",
+        "applicant__birth_date": "1990-01-01",
+        "applicant__gender": "male",
+    }
+    values = _step_values(draft, "nguoi-yeu-cau", purpose="vay-von") | spoof
+    saved = api.post(f"/api/v1/drafts/{draft['id']}/steps/nguoi-yeu-cau/", values, format="json")
+    assert saved.status_code == 200, saved.json()
+    filed = api.post(
+        f"/api/v1/drafts/{draft['id']}/submit/",
+        {"centre": draft["initial_centre"], "declaration": True},
+        format="json",
+    )
+    assert filed.status_code == 201, filed.json()
+    dossier = Dossier.objects.get(code=filed.json()["code"])
+    assert dossier.applicant_name == "Nguyễn Thị Lan"
+    assert dossier.data["applicant__full_name"] == "Nguyễn Thị Lan"
+    assert dossier.data["applicant__citizen_id"] == lan.citizen_id
+    assert dossier.data["applicant__gender"] == "female"
+    assert dossier.filing_basis == "self"
+    dossiers_enter()
+    receipt = Document.objects.get(kind=Document.Kind.RECEIPT, subject_ref=dossier.code)
+    assert receipt.context["applicant_name"] == "Nguyễn Thị Lan"
+    assert "filer_name" not in receipt.context
+    assert "Giả" not in str(receipt.context)
+
+
+def test_a_household_member_filed_for_is_recorded_as_filed_on_their_behalf(demo):
+    from documents.models import Document
+    from procedures.services import dossiers_enter
+    from registry.models import PersonRecord
+
+    child = PersonRecord.objects.filter(
+        relation_to_head="child", birth_date__lt=datetime.date.today()
+    ).first()
+    head = PersonRecord.objects.get(household_code=child.household_code, relation_to_head="head")
+    parent = User.objects.create_user(
+        username=head.citizen_id, password="x", citizen_id=head.citizen_id, first_name=head.full_name
+    )
+    api = _client_for(parent)
+    draft = _start(api, applicant_citizen_id=child.citizen_id)
+    values = _step_values(draft, "nguoi-yeu-cau", purpose="vay-von", applicant__full_name="Tên Khác")
+    api.post(f"/api/v1/drafts/{draft['id']}/steps/nguoi-yeu-cau/", values, format="json")
+    filed = api.post(
+        f"/api/v1/drafts/{draft['id']}/submit/",
+        {"centre": draft["initial_centre"], "declaration": True},
+        format="json",
+    )
+    dossier = Dossier.objects.get(code=filed.json()["code"])
+    assert (dossier.applicant_citizen_id, dossier.applicant_name) == (child.citizen_id, child.full_name)
+    assert dossier.filing_basis == "household"
+    dossiers_enter()
+    receipt = Document.objects.get(kind=Document.Kind.RECEIPT, subject_ref=dossier.code)
+    assert receipt.context["filer_name"] == head.full_name
+    assert "hộ gia đình" in receipt.context["filer_basis"]
 
 
 def test_a_bad_date_order_is_refused_as_on_the_page(api):
@@ -263,16 +345,21 @@ def test_a_clerk_files_for_a_walk_in_citizen_at_their_centre(demo, stranger):
     assert refused.status_code == 403
 
 
-def test_public_lookup_needs_code_and_id_by_post(api):
+def test_public_lookup_needs_code_and_the_receipts_pin_by_post(api):
     dossier = _file_marital(api)
+    pin = Dossier.objects.get(code=dossier["code"]).lookup_pin
+    assert len(pin) == 8
+    assert pin.isdigit()
     client = APIClient()
-    found = client.post(
-        "/api/v1/dossiers/lookup/", {"code": dossier["code"], "citizen_id": DEMO_CITIZEN_ID}, format="json"
-    )
+    found = client.post("/api/v1/dossiers/lookup/", {"code": dossier["code"], "pin": pin}, format="json")
     assert found.status_code == 200
     assert found.json()["status"] == "received"
-    wrong = client.post(
-        "/api/v1/dossiers/lookup/", {"code": dossier["code"], "citizen_id": "001088000001"}, format="json"
-    )
-    assert wrong.status_code == 404
+    # The citizen ID (structured, guessable) opens nothing any more; a wrong PIN neither.
+    for probe in (
+        {"pin": DEMO_CITIZEN_ID},
+        {"citizen_id": DEMO_CITIZEN_ID},
+        {"pin": f"{(int(pin) + 1) % 10**8:08d}"},
+    ):
+        wrong = client.post("/api/v1/dossiers/lookup/", {"code": dossier["code"], **probe}, format="json")
+        assert wrong.status_code in (400, 404), probe
     assert client.get("/api/v1/dossiers/lookup/").status_code == 405  # never in a URL

@@ -44,6 +44,10 @@ def test_marital_status_prefilled_and_filed(citizen, client):
     data = {f"{prefix}-{name}": value for name, value in form.initial.items()}
     data[f"{prefix}-purpose"] = "vay-von"
     data[f"{prefix}-applicant__birth_date"] = form.initial["applicant__birth_date"].isoformat()
+    # The identity fields show the registry's facts and take no input: a changed name is ignored.
+    assert form.fields["applicant__full_name"].disabled
+    data[f"{prefix}-applicant__full_name"] = "Kẻ Giả Mạo"
+    data[f"{prefix}-applicant__birth_date"] = "1970-01-01"
     data[page.context["wizard"]["management_form"].prefix + "-current_step"] = "nguoi-yeu-cau"
     page = client.post(url, data)
     assert page.status_code == 200, page.content
@@ -64,6 +68,8 @@ def test_marital_status_prefilled_and_filed(citizen, client):
     assert dossier.applicant_citizen_id == DEMO_CITIZEN_ID
     assert dossier.data["purpose"] == "vay-von"
     assert dossier.data["applicant__full_name"] == "Nguyễn Thị Lan"
+    assert dossier.applicant_name == "Nguyễn Thị Lan"
+    assert dossier.data["applicant__birth_date"] == form.initial["applicant__birth_date"].isoformat()
     assert dossier.form.procedure.slug == "xac-nhan-tinh-trang-hon-nhan"
     assert dossier.channel == "online"
     assert not Draft.objects.exists()
@@ -271,7 +277,7 @@ def test_citizen_cannot_use_the_counter_page(citizen, client):
     assert client.get(reverse("procedures:assisted_start")).status_code == 403
 
 
-def test_public_lookup_needs_code_and_id(citizen, client):
+def test_public_lookup_needs_code_and_the_receipts_pin(citizen, client):
     url = _start(client, "xac-nhan-tinh-trang-hon-nhan")
     page = client.get(url)
     page = _wizard_post(client, url, page, {"purpose": "vay-von"})
@@ -279,13 +285,15 @@ def test_public_lookup_needs_code_and_id(citizen, client):
         client, url, page, {"declaration": "on", "centre": page.context["wizard"]["form"].initial["centre"]}
     )
     dossier = Dossier.objects.get()
+    receipt = client.get(reverse("procedures:receipt", args=[dossier.code])).content.decode()
+    assert dossier.lookup_pin in receipt  # printed on the receipt
     client.logout()
-    found = client.post(reverse("procedures:lookup"), {"code": dossier.code, "citizen_id": DEMO_CITIZEN_ID})
+    found = client.post(reverse("procedures:lookup"), {"code": dossier.code, "pin": dossier.lookup_pin})
     html = found.content.decode()
     assert dossier.get_status_display() in html
     assert dossier.due_date.strftime("%d/%m/%Y") in html
     assert "Nguyễn Thị Lan" not in html  # status and due date only
-    wrong = client.post(reverse("procedures:lookup"), {"code": dossier.code, "citizen_id": "001088000001"})
+    wrong = client.post(reverse("procedures:lookup"), {"code": dossier.code, "pin": DEMO_CITIZEN_ID})
     assert "Không tìm thấy hồ sơ" in wrong.content.decode()
     assert client.get(reverse("procedures:dossier", args=[dossier.code])).status_code == 302
 
