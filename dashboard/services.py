@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime
 from functools import lru_cache
 
@@ -52,6 +54,10 @@ def _staff_of(dossier: Dossier) -> int | None:
     return None if dossier.channel == Channel.ONLINE else dossier.submitted_by_id
 
 
+# While a batch defers its figures (`figures_deferred`), figure_add collects increments here.
+_deferred: contextvars.ContextVar[list | None] = contextvars.ContextVar("figures_deferred", default=None)
+
+
 def figure_add(
     *, dossier: Dossier, day: datetime.date, counter_id: int | None = None, **increments: int
 ) -> None:
@@ -64,17 +70,55 @@ def figure_add(
     ]
     if counter_id is not None:
         targets.append((CounterDailyFigure, {"counter_id": counter_id}))
+    rows = [(model, {**key, **extra}, increments) for model, extra in targets]
+    deferred = _deferred.get()
+    if deferred is not None:
+        deferred.extend(rows)
+        return
+    figures_apply(rows)
+
+
+@contextlib.contextmanager
+def figures_deferred():
+    """Inside, figure_add collects its increments instead of writing them; the caller hands the list
+    it gets to `figures_apply` (entering a batch of dossiers: one UPDATE per row touched, instead of
+    one per dossier and row). Leaving by an exception drops what was collected inside."""
+    collected: list = []
+    token = _deferred.set(collected)
+    try:
+        yield collected
+    finally:
+        _deferred.reset(token)
+
+
+_MODEL_ORDER = {DailyFigure: 0, StaffDailyFigure: 1, CounterDailyFigure: 2}
+
+
+def figures_apply(rows) -> None:
+    """Write increments (model, row key, increments), merged per row, in one fixed order (model, then
+    key): two transactions adding to the same rows wait for each other and never deadlock."""
+    merged: dict[tuple, dict[str, int]] = {}
+    for model, key, increments in rows:
+        sums = merged.setdefault((model, tuple(sorted(key.items(), key=lambda item: item[0]))), {})
+        for name, value in increments.items():
+            sums[name] = sums.get(name, 0) + value
+
+    def order(item):
+        (model, key), _sums = item
+        return _MODEL_ORDER[model], [(name, (value is None, str(value))) for name, value in key]
+
     # No savepoint: the rows are written together or not at all with the caller's transaction.
     with transaction.atomic(savepoint=False):
-        for model, extra in targets:
+        for (model, key), sums in sorted(merged.items(), key=order):
+            key = dict(key)
             # Two first writers of a day can both find no row and each create one; readers sum the
             # rows. So an increment goes to one row only (the oldest), never to each of them.
-            oldest = model.objects.filter(**key, **extra).order_by("pk").values_list("pk", flat=True)[:1]
+            oldest = model.objects.filter(**key).order_by("pk").values_list("pk", flat=True)[:1]
             updated = model.objects.filter(pk__in=oldest).update(
-                **{name: F(name) + value for name, value in increments.items()}
+                **{name: F(name) + value for name, value in sums.items()}
             )
             if not updated:
-                model.objects.create(**key, **extra, **increments)
+                model.objects.create(**key, **sums)
 
 
 def figures_received(*, dossier: Dossier) -> None:

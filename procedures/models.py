@@ -118,7 +118,11 @@ class Draft(models.Model):
     applicant_citizen_id = models.CharField(_("số định danh người nộp"), max_length=12)
     channel = models.CharField(_("kênh nộp"), max_length=10, choices=Channel.choices, default=Channel.ONLINE)
     basis = models.CharField(
-        _("căn cứ nộp thay"), max_length=10, choices=FilingBasis.choices, default=FilingBasis.SELF
+        _("căn cứ nộp thay"),
+        max_length=10,
+        choices=FilingBasis.choices,
+        default=FilingBasis.SELF,
+        db_default=FilingBasis.SELF,
     )
     centre = models.ForeignKey(Centre, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     state = models.JSONField(default=dict)  # formtools' wizard storage, as it is between requests
@@ -164,8 +168,13 @@ class Dossier(models.Model):
     channel = models.CharField(_("kênh nộp"), max_length=10, choices=Channel.choices)
     # Who filed (submitted_by) files for the applicant on this ground; anything but SELF makes the
     # filer a "người nộp thay" on the receipt.
+    # db_default too: bulk loaders (dashboard's COPY of a year of history) name their columns.
     filing_basis = models.CharField(
-        _("căn cứ nộp thay"), max_length=10, choices=FilingBasis.choices, default=FilingBasis.SELF
+        _("căn cứ nộp thay"),
+        max_length=10,
+        choices=FilingBasis.choices,
+        default=FilingBasis.SELF,
+        db_default=FilingBasis.SELF,
     )
     status = models.CharField(_("trạng thái"), max_length=12, choices=Status.choices, default=Status.RECEIVED)
     applicant_citizen_id = models.CharField(_("số định danh người nộp"), max_length=12, db_index=True)
@@ -194,7 +203,7 @@ class Dossier(models.Model):
     # an answer lost on a slow line) finds this dossier instead of filing a second one.
     # Printed on the receipt and sent with the confirmation: with the code, it opens the public
     # look-up. Random, unlike the citizen ID (structured, guessable from birth year and province).
-    lookup_pin = models.CharField(_("mã tra cứu"), max_length=8, default="", editable=False)
+    lookup_pin = models.CharField(_("mã tra cứu"), max_length=8, default="", db_default="", editable=False)
     draft_ref = models.UUIDField(_("hồ sơ nháp"), null=True, blank=True, unique=True, editable=False)
 
     class Meta:

@@ -223,10 +223,39 @@ def test_two_workers_entering_at_once_enter_each_dossier_once(centre, filer, at_
     procedure = Procedure.objects.get(slug="dang-ky-khai-sinh")
     for _ in range(40):
         _submit(procedure=procedure, centre=centre, filer=filer)
-    assert sum(at_once(2, dossiers_enter)) == 40
+    assert sum(at_once(2, dossiers_enter)) == 40  # side by side: each takes what the other has not
     assert not Dossier.objects.filter(entered_at__isnull=True).exists()
     assert DossierEvent.objects.filter(kind=DossierEvent.Kind.SUBMITTED).count() == 40
     assert sum(DailyFigure.objects.values_list("received", flat=True)) == 40
+
+
+@parallel_on_postgresql
+def test_four_workers_entering_a_backlog_at_once_never_deadlock_and_count_each_dossier_once(
+    centre, filer, at_once
+):
+    from dashboard.models import DailyFigure, StaffDailyFigure
+
+    procedures_load()
+    births = Procedure.objects.get(slug="dang-ky-khai-sinh")
+    residence = Procedure.objects.get(slug="dang-ky-tam-tru")
+    for n in range(160):  # two procedures interleaved: each batch touches the same figure rows
+        _submit(
+            procedure=(births, residence)[n % 2],
+            centre=centre,
+            filer=filer,
+            channel=("online", "counter")[n % 3 == 0],
+        )
+
+    def enter_all():
+        total = 0
+        while done := dossiers_enter(limit=20):
+            total += done
+        return total
+
+    assert sum(at_once(4, enter_all)) == 160
+    assert sum(DailyFigure.objects.values_list("received", flat=True)) == 160
+    assert sum(DailyFigure.objects.values_list("received_online", flat=True)) == 106
+    assert sum(StaffDailyFigure.objects.values_list("received", flat=True)) == 160
 
 
 def test_receipt_and_timeline_only_for_those_concerned(catalogue, centre, filer, client, django_user_model):
