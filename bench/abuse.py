@@ -52,7 +52,6 @@ import os
 import re
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -309,9 +308,8 @@ class FormParser(HTMLParser):
         elif tag == "option" and self._select is not None:
             value = a.get("value", "")
             self._select["options"].append(value)
-            if "selected" in a or self._select["value"] is None and value:
-                if "selected" in a or self._select["value"] is None:
-                    self._select["value"] = value
+            if "selected" in a:  # none selected: the caller picks the first real option
+                self._select["value"] = value
         elif tag == "textarea" and a.get("name"):
             self._textarea = {"name": a["name"], "value": "", "type": "textarea", "disabled": disabled}
             inputs.append(self._textarea)
@@ -343,10 +341,11 @@ def pdf_bytes(text: str = "MotCua bench", *, pages: int = 1, padding: int = 0, c
     objects.append(f"<< /Type /Pages /Kids [{kids}] /Count {pages} >>".encode())
     for i in range(pages):
         stream = f"BT /F1 12 Tf 72 720 Td ({text} {i + 1}) Tj ET".encode()
-        objects.append(
+        page = (
             f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents {4 + 2 * i} 0 R "
-            "/Resources << /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >> >>".encode()
+            "/Resources << /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >> >>"
         )
+        objects.append(page.encode())
         objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     if padding:
@@ -558,17 +557,21 @@ def page_filing(client: Client, slug: str, change_name: str | None, extra: dict)
             return "", f"no wizard form on {path} ({page.status})"
         fields = []
         step = next(i["value"] for i in forms[0]["inputs"] if i["name"].endswith("current_step"))
+        answered = set()
         for item in forms[0]["inputs"]:
             name, value = item["name"], item["value"] or ""
-            short = name.split("-", 1)[1] if name.startswith(step + "-") else name
+            short = name[len(step) + 1 :] if name.startswith(step + "-") else name
+            if short in extra:  # her answer (a radio group is sent once, with it)
+                if name not in answered:
+                    fields.append((name, str(extra[short])))
+                    answered.add(name)
+                continue
             if item.get("unchecked"):
                 if short == "declaration":
                     fields.append((name, value))
                 continue
             if change_name and short == "applicant__full_name":
                 value = change_name
-            if short in extra:
-                value = str(extra[short])
             if item["type"] == "select" and not value and item.get("options"):
                 value = next((o for o in item["options"] if o), "")
             fields.append((name, value))
@@ -579,10 +582,8 @@ def page_filing(client: Client, slug: str, change_name: str | None, extra: dict)
                 return dossier_code_from(target), ""
             path = target
             continue
-        if answer.status >= 400 or "errorlist" in answer.text or "invalid-feedback" in answer.text:
-            errors = re.findall(
-                r'class="[^"]*(?:errorlist|invalid-feedback|error)[^"]*"[^>]*>(.*?)<', answer.text
-            )
+        if answer.status >= 400 or "field-error" in answer.text or "errorlist" in answer.text:
+            errors = re.findall(r'class="[^"]*(?:errorlist|field-error)[^"]*"[^>]*>(.*?)<', answer.text)
             return (
                 "",
                 f"step {step}: {answer.status} {'; '.join(e.strip() for e in errors if e.strip())[:160]}",
@@ -614,7 +615,7 @@ def spoofed_filings(port: int, data: dict) -> Category:
     data["genuine_code"] = code
     slugs = list(PROCEDURES)
     n = 0
-    for round_ in range(ROUNDS):
+    for _round in range(ROUNDS):
         for variant in ("name", "name+birth", "citizen id", "everything"):
             other = others[n % len(others)]
             slug = slugs[n % len(slugs)]
@@ -642,7 +643,7 @@ def spoofed_filings(port: int, data: dict) -> Category:
     slug = "xac-nhan-tinh-trang-hon-nhan"
     code, why = page_filing(browser, slug, None, PROCEDURES[slug])
     category.control("genuine page filing", bool(code), code or why)
-    for round_ in range(ROUNDS):
+    for _round in range(ROUNDS):
         for slug in slugs[: 2 if SMOKE else 4]:
             other = others[n % len(others)]
             n += 1
@@ -946,7 +947,7 @@ def foreign_lockouts(port: int, data: dict) -> Category:
 
     category = Category("foreign_lockouts", minimum=len(data["victims"]) * 2)
     guesses = settings.AXES_FAILURE_LIMIT + 3
-    for n, victim in enumerate(data["victims"]):
+    for victim in data["victims"]:
         attacker = Client(port)
         for way in ("api", "page"):
             statuses = []
