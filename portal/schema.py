@@ -88,5 +88,18 @@ def citizen_id_pattern(result, generator, request, public):
     return result
 
 
+def text_without_nul(result, generator, request, public):
+    """Postprocessing hook: a free-text request field never takes a NUL (DRF and Django forms refuse
+    it, and PostgreSQL could not store it): the schema says so, so clients (and schemathesis)
+    know."""
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if not name.endswith("Request"):
+            continue
+        for spec in component.get("properties", {}).values():
+            if spec.get("type") == "string" and not {"pattern", "enum", "format"} & spec.keys():
+                spec["pattern"] = "^[^\\x00]*$"
+    return result
+
+
 def _is_citizen_id(name: str) -> bool:
     return name == "citizen_id" or name.endswith("_citizen_id")

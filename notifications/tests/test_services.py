@@ -60,6 +60,7 @@ def test_one_row_per_channel_the_citizen_can_receive(
     assert (
         rows["sms"].body
         == f"MotCua: Da tiep nhan ho so {dossier.code}. Hen tra ket qua ngay {dossier.due_date:%d/%m/%Y}."
+        f" Ma tra cuu: {dossier.lookup_pin}."
     )
 
 
