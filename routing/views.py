@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from procedures.selectors import dossiers_visible_to
 
 from . import selectors, services
-from .forms import SupplementAnswerForm
+from .forms import StepCompleteForm, SupplementAnswerForm
 from .models import DossierStep, OutboxMessage, StepState
 
 _remaining = selectors.remaining_of
@@ -61,9 +61,7 @@ def _step_or_404(request, step_id) -> DossierStep:
     return step
 
 
-@login_required
-def step_detail(request, step_id):
-    step = _step_or_404(request, step_id)
+def _step_page(request, step: DossierStep, complete_form: StepCompleteForm | None = None):
     step.remaining = _remaining(step)
     dossier = step.dossier
     return render(
@@ -73,12 +71,18 @@ def step_detail(request, step_id):
             "step": step,
             "dossier": dossier,
             "outcomes": step.definition.outcomes,
+            "complete_form": complete_form or StepCompleteForm(),
             "attachments": dossier.attachments.all(),
             "steps": selectors.steps_of(dossier),
             "timeline": selectors.timeline_of(dossier),
             "is_reception": step.state == StepState.RETURNED,
         },
     )
+
+
+@login_required
+def step_detail(request, step_id):
+    return _step_page(request, _step_or_404(request, step_id))
 
 
 def _lines(text: str) -> list[str]:
@@ -95,12 +99,17 @@ def step_action(request, step_id, action):
             services.step_accept(step=step, officer=user)
             messages.success(request, _("Đã nhận xử lý hồ sơ."))
         elif action == "hoan-thanh":
+            form = StepCompleteForm(data, request.FILES)
+            if not form.is_valid():
+                # The page again, not a redirect: the refused file's message beside the input and
+                # the officer's note and outcome as typed.
+                return _step_page(request, step, form)
             services.step_complete(
                 step=step,
                 officer=user,
-                outcome=data.get("outcome", ""),
-                note=data.get("note", ""),
-                files=request.FILES.getlist("files"),
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["note"],
+                files=form.cleaned_data["files"],
             )
             messages.success(request, _("Đã hoàn thành bước xử lý; hồ sơ được chuyển tiếp."))
             return redirect("routing:inbox")

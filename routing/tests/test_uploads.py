@@ -107,3 +107,30 @@ def test_the_officer_opens_every_file_from_the_step_page(demo, client):
     # An officer of another agency may not open it.
     client.force_login(officer_of("HN-THUE"))
     assert client.get(link).status_code == 404
+
+
+def test_a_bad_file_is_refused_when_the_officer_finishes_a_step_and_the_note_is_kept(demo, client):
+    dossier = file_dossier(code=MARITAL_STATUS, channel="counter")
+    handoffs_process()
+    step = dossier.steps.get(state=StepState.WAITING)
+    client.force_login(User.objects.get(username="chuyenvien.hotich"))
+    finish = reverse("routing:step_action", args=[step.pk, "hoan-thanh"])
+    outcome = step.definition.outcomes[0]["key"]
+    for kind, upload in bad_files().items():
+        page = client.post(finish, {"outcome": outcome, "note": "Đã xác minh với UBND xã", "files": upload})
+        assert page.status_code == 200, kind  # the step page again, not the inbox
+        assert "Đã xác minh với UBND xã" in page.text, kind  # what the officer typed is still there
+        assert f"Tệp “{upload.name}”" in page.text, kind
+        step.refresh_from_db()
+        assert step.state == StepState.WAITING, kind
+    assert "có mã độc nên không được nhận" in page.text  # the last one carried the EICAR string
+    assert not step.attachments.exists()
+
+    # A clean scan finishes the step.
+    upload = pdf_upload("bien-ban-xac-minh.pdf")
+    upload.content_type = "text/html"
+    done = client.post(finish, {"outcome": outcome, "note": "Đã xác minh", "files": upload})
+    assert done.status_code == 302
+    step.refresh_from_db()
+    assert step.state == StepState.DONE
+    assert step.attachments.get().name == "bien-ban-xac-minh.pdf"
