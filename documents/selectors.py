@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import hashlib
+import hmac
+
 from django.db.models import Q
 
 from agencies.models import Membership
@@ -37,3 +40,16 @@ def receipt_pdf_for(user, *, dossier_code: str) -> Document | None:
         .filter(key=f"{Document.Kind.RECEIPT}:{dossier_code}", status=Document.Status.ISSUED)
         .first()
     )
+
+
+def file_matches(*, document: Document, upload) -> bool:
+    """Is this file, byte for byte, the PDF that was issued? Its SHA-256 against the one stored
+    when it was signed: a changed name, date or seal in someone's copy shows as a mismatch."""
+    if not document.file_sha256:
+        return False
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return hmac.compare_digest(digest.hexdigest(), document.file_sha256)

@@ -1,34 +1,26 @@
 from cryptography.hazmat.primitives import serialization
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from agencies.models import Agency
 from portal.client_address import client_address
 from portal.ratelimit import limit_page
 
+from .forms import RevokeForm, VerifyFileForm
 from .models import Access, Document
 from .pki import agency_certificate
-from .selectors import can_revoke, documents_downloadable_by
+from .selectors import can_revoke, documents_downloadable_by, file_matches
 from .services import access_record, document_revoke
-
-
-class RevokeForm(forms.Form):
-    reason = forms.CharField(
-        label=gettext_lazy("Lý do thu hồi"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": gettext_lazy("Hãy ghi lý do thu hồi: người xác minh sẽ thấy lý do này.")},
-    )
 
 
 @limit_page("verify", methods=("GET", "POST"))
 def verify(request, code):
-    """Public: anyone holding the paper or the PDF can check it is real and still valid."""
+    """Public: anyone holding the paper or the PDF can check it is real and still valid, and
+    upload the PDF they hold to check it is the one issued."""
     document = get_object_or_404(Document.objects.select_related("issuer"), code=code.upper())
     access_record(
         document=document,
@@ -36,10 +28,21 @@ def verify(request, code):
         user=request.user,
         remote_addr=client_address(request),
     )
+    check_form = VerifyFileForm(request.POST, request.FILES) if request.method == "POST" else VerifyFileForm()
+    matches = None
+    if check_form.is_bound and check_form.is_valid():
+        matches = file_matches(document=document, upload=check_form.cleaned_data["file"])
     return render(
         request,
         "documents/verify.html",
-        {"document": document, "can_revoke": can_revoke(request.user, document), "form": RevokeForm()},
+        {
+            "document": document,
+            "can_revoke": can_revoke(request.user, document),
+            "form": RevokeForm(),
+            "check_form": check_form,
+            "matches": matches,
+        },
+        status=400 if check_form.is_bound and not check_form.is_valid() else 200,
     )
 
 
@@ -70,7 +73,7 @@ def revoke(request, code):
         return render(
             request,
             "documents/verify.html",
-            {"document": document, "can_revoke": True, "form": form},
+            {"document": document, "can_revoke": True, "form": form, "check_form": VerifyFileForm()},
             status=400,
         )
     document_revoke(document=document, by=request.user, reason=form.cleaned_data["reason"])
