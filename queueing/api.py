@@ -23,7 +23,7 @@ from accounts.authentication import ApiTokenAuthentication
 from accounts.models import ApiToken
 from registry.citizen_id import validate_citizen_id
 
-from . import appointments, selectors, services
+from . import appointments, phone_codes, selectors, services
 from .hours import opening_status
 from .models import Appointment, Ticket
 from .serializers import (
@@ -41,10 +41,10 @@ class TakeTicketSerializer(serializers.Serializer):
     service = serializers.CharField(max_length=2, help_text="The service letter, e.g. A")
     channel = serializers.ChoiceField(choices=[Ticket.Channel.KIOSK, Ticket.Channel.PHONE])
     priority = serializers.ChoiceField(choices=Ticket.Priority.choices, required=False, default="")
-    citizen_id = serializers.CharField(max_length=15, required=False, default="", allow_blank=True)
-
-    def validate_citizen_id(self, value):
-        return _clean_citizen_id(value) if value.strip() else ""
+    # A phone number needs a signed-in citizen (her token: her account's ID is used) or a phone
+    # proved with a one-time code (POST …/ma-xac-thuc/ first). A citizen ID in the body is ignored.
+    phone = serializers.RegexField(r"^\d{9,11}$", max_length=11, required=False, default="")
+    phone_code = serializers.RegexField(r"^\d{6}$", max_length=6, required=False, default="")
 
 
 def _clean_citizen_id(value: str) -> str:
@@ -106,7 +106,7 @@ class CentreServicesView(APIView):
 
 
 class TakeTicketView(APIView):
-    """Take a queue number at a kiosk or on a phone (a phone needs the citizen ID).
+    """Take a queue number at a kiosk or on a phone (a phone needs a citizen's token or a phone code).
 
     Phones are anonymous and limited per address (`RATE_LIMITS["ticket"]`). A kiosk sends its
     kiosk token (`Authorization: Bearer …`): it is not limited per address, and it can take
@@ -154,14 +154,19 @@ class TakeTicketView(APIView):
         service = setup.services.get(data["service"])
         if service is None:
             return _not_found(_("Trung tâm không có dịch vụ %(letter)s.") % {"letter": data["service"]})
-        citizen_id = data["citizen_id"].replace(" ", "")
+        citizen_id = phone = ""
         try:
+            if data["channel"] == Ticket.Channel.PHONE:
+                citizen_id, phone = phone_codes.person_verify(
+                    user=request.user, phone=data["phone"], code=data["phone_code"]
+                )
             ticket = services.ticket_issue(
                 centre=setup.centre,
                 service=service,
                 channel=data["channel"],
                 priority=data["priority"],
                 citizen_id=citizen_id,
+                phone=phone,
                 sessions=setup.sessions,
             )
         except services.CentreClosed as error:
@@ -234,11 +239,14 @@ class BookSerializer(serializers.Serializer):
     starts_at = serializers.DateTimeField()
     full_name = serializers.CharField(max_length=120)
     phone = serializers.RegexField(r"^\d{9,11}$", max_length=11)
-    citizen_id = serializers.CharField(max_length=15)
+    # Anonymous: the code sent to `phone` (POST …/ma-xac-thuc/ first), and the citizen ID if she has
+    # one (it must be in the population registry). Signed in: her account's ID; these are ignored.
+    phone_code = serializers.RegexField(r"^\d{6}$", max_length=6, required=False, default="")
+    citizen_id = serializers.CharField(max_length=15, required=False, default="", allow_blank=True)
     procedure_code = serializers.CharField(max_length=20, required=False, default="", allow_blank=True)
 
     def validate_citizen_id(self, value):
-        return _clean_citizen_id(value)
+        return _clean_citizen_id(value) if value.strip() else ""
 
 
 def _appointment_json(request, appointment) -> dict:
@@ -253,7 +261,8 @@ def _appointment_json(request, appointment) -> dict:
 
 
 class BookView(APIView):
-    """Book an appointment by name, phone and citizen ID. A full slot: 409 with the next free slots."""
+    """Book an appointment: signed in (her account's citizen ID), or with a one-time code sent to the
+    phone and, if she has one, a citizen ID in the registry. A full slot: 409 with the next free slots."""
 
     permission_classes = [AllowAny]
     throttle_scope = "booking"
@@ -270,12 +279,15 @@ class BookView(APIView):
             return missing
         procedure = data["procedure_code"] if data["procedure_code"] in service.procedure_codes else ""
         try:
+            citizen_id, proved_phone = phone_codes.person_verify(
+                user=request.user, phone=data["phone"], code=data["phone_code"]
+            )
             appointment = appointments.appointment_book(
                 service=service,
                 starts_at=data["starts_at"],
-                citizen_id=data["citizen_id"],
+                citizen_id=citizen_id or data["citizen_id"],
                 full_name=data["full_name"],
-                phone=data["phone"],
+                phone=proved_phone or data["phone"],
                 user=request.user,
                 procedure_code=procedure,
             )
@@ -304,3 +316,27 @@ class CancelView(APIView):
         except services.QueueError as error:
             return Response({"detail": error.message}, status=status.HTTP_409_CONFLICT)
         return Response(_appointment_json(request, found))
+
+
+class PhoneCodeSerializer(serializers.Serializer):
+    phone = serializers.RegexField(r"^\d{9,11}$", max_length=11)
+
+
+class PhoneCodeView(APIView):
+    """Send a one-time code to a phone: the proof an anonymous caller takes a number or books with."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_scope = "booking"
+    renderer_classes = [JSONRenderer]
+    parser_classes = [JSONParser, FormParser]
+
+    @extend_schema(request=PhoneCodeSerializer, responses={202: ERRORS, 400: ERRORS, 409: ERRORS})
+    def post(self, request):
+        form = PhoneCodeSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        try:
+            phone_codes.phone_code_send(phone=form.validated_data["phone"])
+        except services.QueueError as error:
+            return Response({"detail": error.message}, status=status.HTTP_409_CONFLICT)
+        return Response({"detail": _("Đã gửi mã xác thực.")}, status=status.HTTP_202_ACCEPTED)

@@ -90,3 +90,23 @@ def phone_code_use(*, phone: str, code: str, now: datetime.datetime | None = Non
     if not matches:
         raise QueueError(_("Mã xác thực không đúng hoặc đã hết hạn. Hãy yêu cầu mã mới."))
     return phone
+
+
+def person_verify(*, user, phone: str, code: str, proved_phone: str = "") -> tuple[str, str]:
+    """Who takes a remote number or books, as `(citizen_id, phone)` the queue's services may trust.
+
+    A signed-in citizen is her account's citizen ID, whatever a form or an API body says. Anyone
+    else is the phone she proves now with a one-time code, or proved a moment ago in this browser
+    (`proved_phone`, kept in her session so a full slot does not cost her a second SMS).
+    """
+    account_citizen_id = getattr(user, "citizen_id", "") if user is not None and user.is_authenticated else ""
+    if account_citizen_id:
+        return account_citizen_id, ""
+    phone = clean_phone(phone)
+    if proved_phone and phone == proved_phone:
+        return "", phone
+    if not code.strip():
+        raise QueueError(
+            _("Hãy đăng nhập, hoặc bấm “Gửi mã” rồi nhập mã xác thực gửi đến số điện thoại của bạn.")
+        )
+    return "", phone_code_use(phone=phone, code=code)

@@ -3,9 +3,11 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from notifications.channels import sms
 from queueing.hours import LOCAL
 from queueing.kiosks import kiosk_register
 from queueing.models import Counter, QueueService
+from queueing.phone_codes import phone_code_send
 from registry.models import PersonRecord
 from tests.factories import queue_world
 
@@ -89,3 +91,15 @@ def kiosk_browser(client, centre, kiosk):
     """A browser that opened the kiosk's registration link: it holds the signed device cookie."""
     client.post(reverse("queueing:kiosk_register", args=[centre.code, kiosk.link_key]))
     return client
+
+
+@pytest.fixture
+def phone_code(django_capture_on_commit_callbacks):
+    """Send a one-time code to a phone as the "Gửi mã" step does; returns the code the SMS carried."""
+
+    def send(phone: str = "0912345678", now=None) -> str:
+        with django_capture_on_commit_callbacks(execute=True):
+            phone_code_send(phone=phone, now=now)
+        return sms.outbox[-1].text.split(": ")[1][:6]
+
+    return send

@@ -2,6 +2,8 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from accounts.models import User
+from accounts.services import api_token_issue
 from queueing.models import Ticket
 
 from .conftest import CLOSED_NOW, OPEN_NOW
@@ -33,14 +35,48 @@ def test_services_and_waits(client, centre, clock):
     assert body["services"][0]["waiting"] == 1
 
 
-def test_take_a_ticket_and_follow_it(client, centre, clock):
+def test_take_a_ticket_and_follow_it(client, centre, clock, phone_code):
     first = take(client, centre.code, service="B", channel="kiosk").json()
-    response = take(client, centre.code, service="B", channel="phone", citizen_id="001188123456")
+    code = phone_code("0912345678")
+    response = take(client, centre.code, service="B", channel="phone", phone="0912345678", phone_code=code)
     assert response.status_code == 201
     assert response.json()["code"] == "B002"
     status = client.get(f"/api/xep-hang/so/{response.json()['id']}/").json()
     assert status["people_ahead"] == 1
     assert first["code"] == "B001"
+
+
+def test_a_phone_number_needs_a_phone_code_or_a_citizen_token(centre, clock, phone_code):
+    """Issue 18: a citizen ID in the body is no proof of anything; a wrong or spent code is refused."""
+    anonymous = Client()
+    typed_id = take(anonymous, centre.code, service="A", channel="phone", citizen_id="001188123456")
+    assert typed_id.status_code == 409
+    code = phone_code("0912345678")
+    wrong = take(
+        anonymous, centre.code, service="A", channel="phone", phone="0912345678", phone_code="000000"
+    )
+    assert wrong.status_code == 409
+    good = take(anonymous, centre.code, service="A", channel="phone", phone="0912345678", phone_code=code)
+    assert good.status_code == 201
+    spent = take(anonymous, centre.code, service="B", channel="phone", phone="0912345678", phone_code=code)
+    assert spent.status_code == 409
+    assert Ticket.objects.get().phone == "0912345678"
+    citizen = User.objects.get(citizen_id="001188123456")
+    _token, key = api_token_issue(kind="user", user=citizen, days=1)
+    signed_in = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+    mine = take(signed_in, centre.code, service="B", channel="phone", citizen_id="001088000001")
+    assert mine.status_code == 201
+    assert Ticket.objects.get(code="B001").citizen_id == "001188123456"  # her account's, not the body's
+
+
+def test_the_code_is_asked_for_through_the_api(centre, clock):
+    anonymous = Client()
+    url = "/api/v1/queue/phone-codes/"
+    sent = anonymous.post(url, {"phone": "0987654321"}, content_type="application/json")
+    assert sent.status_code == 202
+    again = anonymous.post(url, {"phone": "0987654321"}, content_type="application/json")
+    assert again.status_code == 409  # one a minute per phone
+    assert anonymous.post(url, {"phone": "12"}, content_type="application/json").status_code == 400
 
 
 def test_unknown_centre_service_or_ticket_is_a_404_with_a_message(client, centre, clock):
@@ -62,9 +98,15 @@ def test_closed_centre_says_when_it_opens(client, centre, clock):
     assert "08:00" in response.json()["detail"]
 
 
-def test_a_409_reveals_nothing_of_the_tickets_held(client, centre, clock):
-    take(client, centre.code, service="A", channel="phone", citizen_id="001188123456")
-    response = take(client, centre.code, service="A", channel="phone", citizen_id="001188123456")
+def test_a_409_reveals_nothing_of_the_tickets_held(client, centre, clock, phone_code):
+    first = take(
+        client, centre.code, service="A", channel="phone", phone="0912345678", phone_code=phone_code()
+    )
+    assert first.status_code == 201
+    clock.shift(61)
+    response = take(
+        client, centre.code, service="A", channel="phone", phone="0912345678", phone_code=phone_code()
+    )
     assert response.status_code == 409
     assert "A001" not in response.content.decode()
     assert "held" not in response.json()
@@ -77,10 +119,10 @@ def test_bad_input_is_a_400(client, centre, clock):
     assert "channel" in response.json()
 
 
-def test_a_malformed_citizen_id_is_a_400_that_says_why(client, centre, clock):
-    response = take(client, centre.code, service="A", channel="phone", citizen_id="123")
+def test_a_malformed_phone_is_a_400_that_says_why(client, centre, clock):
+    response = take(client, centre.code, service="A", channel="phone", phone="123", phone_code="123456")
     assert response.status_code == 400
-    assert "12" in response.json()["citizen_id"][0]
+    assert "phone" in response.json()
 
 
 def test_the_ticket_path_keeps_the_centre_setup_for_a_few_seconds(

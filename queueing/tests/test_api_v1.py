@@ -36,11 +36,14 @@ def test_a_kiosk_token_takes_tickets_for_its_own_centre_only(centre, clock):
     assert other.code in refused.json()["detail"]
 
 
-def test_phones_are_limited_per_address_kiosks_are_not(centre, clock, settings):
+def test_phones_are_limited_per_address_kiosks_are_not(centre, clock, settings, phone_code):
     settings.RATE_LIMITS = settings.RATE_LIMITS | {"ticket": "3/minute"}
     phone = APIClient()
     codes = [
-        _take(phone, centre.code, channel="phone", citizen_id=f"00118812345{i}").status_code for i in range(4)
+        _take(
+            phone, centre.code, channel="phone", phone=f"091234567{i}", phone_code=phone_code(f"091234567{i}")
+        ).status_code
+        for i in range(4)
     ]
     assert codes == [201, 201, 201, 429]
     kiosk = _kiosk(centre)

@@ -1,8 +1,11 @@
 import datetime
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
+from accounts.models import User
+from notifications.channels import sms
 from queueing.hours import LOCAL
 from queueing.models import Appointment, AppointmentSlot, Ticket
 
@@ -11,9 +14,16 @@ SLOT = datetime.datetime(2026, 11, 23, 9, 0, tzinfo=LOCAL)
 FORM = {"service": "A", "full_name": "Nguyễn Thị Lan", "phone": "0912345678", "citizen_id": "001188123456"}
 
 
-def book_at_nine(client, centre):
+def book_at_nine(client, centre, **form):
     url = reverse("queueing:book", args=[centre.code]) + "?dich-vu=A"
-    return client.post(url, {**FORM, "starts_at": SLOT.isoformat()})
+    return client.post(url, {**FORM, "starts_at": SLOT.isoformat(), **form})
+
+
+@pytest.fixture
+def client(client, centre):
+    """The demo citizen, signed in: her bookings carry her account's citizen ID (issue 18)."""
+    client.force_login(User.objects.get(citizen_id="001188123456"))
+    return client
 
 
 @pytest.fixture
@@ -91,21 +101,47 @@ def test_check_in_at_the_kiosk_by_code_prints_a_ticket(kiosk_browser, centre, cl
     assert ticket.channel == Ticket.Channel.APPOINTMENT
 
 
-def test_api_free_slots_book_and_cancel(client, centre, clock):
+def test_an_anonymous_booking_needs_a_phone_code_and_a_registered_id_if_any(
+    centre, clock, django_capture_on_commit_callbacks
+):
+    """Issue 18: no code, no booking; people without a record book with the phone alone."""
+    anonymous = Client()
+    url = reverse("queueing:book", args=[centre.code]) + "?dich-vu=A"
+    form = {**FORM, "starts_at": SLOT.isoformat(), "citizen_id": ""}
+    refused = anonymous.post(url, form)
+    assert "Gửi mã" in refused.content.decode()
+    assert refused.status_code == 400
+    with django_capture_on_commit_callbacks(execute=True):
+        anonymous.post(url, {**form, "action": "send_code"})
+    code = sms.outbox[-1].text.split(": ")[1][:6]
+    unknown = anonymous.post(url, {**form, "citizen_id": "001099999999", "phone_code": code})
+    assert "không có trong Cơ sở dữ liệu quốc gia về dân cư" in unknown.content.decode()
+    # The phone stays proved in this browser for a while: no second SMS for the retry.
+    booked = anonymous.post(url, form)
+    appointment = Appointment.objects.get()
+    assert booked.url == reverse("queueing:appointment", args=[appointment.public_id])
+    assert (appointment.citizen_id, appointment.phone, appointment.user) == ("", "0912345678", None)
+
+
+def test_a_signed_in_booking_is_in_her_account_s_name_whatever_the_form_says(client, centre, clock):
+    book_at_nine(client, centre, citizen_id="001088000001")
+    assert Appointment.objects.get().citizen_id == "001188123456"
+
+
+def test_api_free_slots_book_and_cancel(centre, clock, phone_code):
+    client = Client()
     slots = client.get(f"/api/xep-hang/{centre.code}/lich-trong/", {"service": "A"}).json()["slots"]
     assert slots[0]["starts_at"].startswith("2026-11-20T10:30")  # Friday, after "now"
+    url = f"/api/xep-hang/{centre.code}/lich-hen/"
     body = {**FORM, "starts_at": SLOT.isoformat()}
-    booked = client.post(f"/api/xep-hang/{centre.code}/lich-hen/", body, content_type="application/json")
-    assert booked.status_code == 201
-    other = {**body, "citizen_id": "001088000001"}
-    assert (
-        client.post(
-            f"/api/xep-hang/{centre.code}/lich-hen/", other, content_type="application/json"
-        ).status_code
-        == 201
-    )
-    third = {**body, "citizen_id": "001088000002"}
-    full = client.post(f"/api/xep-hang/{centre.code}/lich-hen/", third, content_type="application/json")
+    assert client.post(url, body, content_type="application/json").status_code == 409  # no code
+    answers = []
+    for n, citizen_id in enumerate(("001188123456", "001088000001", "001088000002")):
+        phone = f"091234560{n}"
+        person = {**body, "citizen_id": citizen_id, "phone": phone, "phone_code": phone_code(phone)}
+        answers.append(client.post(url, person, content_type="application/json"))
+    booked, other, full = answers
+    assert (booked.status_code, other.status_code) == (201, 201)
     assert full.status_code == 409
     assert full.json()["next_free"][0]["starts_at"].startswith("2026-11-23T09:30")
     cancelled = client.post(f"/api/xep-hang/lich-hen/{booked.json()['id']}/huy/")

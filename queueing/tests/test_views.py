@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import User
+from notifications.channels import sms
 from queueing.models import Ticket
 from queueing.services import ticket_call_next, ticket_issue
 
@@ -64,21 +65,50 @@ def test_kiosk_unknown_service_is_refused_next_to_the_buttons(kiosk_browser, cen
     assert "Hãy chọn một dịch vụ." in response.content.decode()
 
 
-def test_phone_keeps_what_was_typed_and_explains_a_bad_id(client, centre, civil_status, clock):
-    response = client.post(
-        reverse("queueing:take", args=[centre.code]), {"service": civil_status.pk, "citizen_id": "12345"}
-    )
+def test_phone_keeps_what_was_typed_and_explains_a_wrong_code(
+    client, centre, civil_status, clock, phone_code
+):
+    url = reverse("queueing:take", args=[centre.code])
+    phone_code("0912345678")
+    response = client.post(url, {"service": civil_status.pk, "phone": "0912345678", "phone_code": "000000"})
     page = response.content.decode()
     assert response.status_code == 400
-    assert 'value="12345"' in page
-    assert "12" in page  # the rule: 12 digits
+    assert 'value="0912345678"' in page
+    assert "Mã xác thực không đúng" in page
     assert not Ticket.objects.exists()
 
 
-def test_phone_too_many_tickets_names_none_of_them(client, centre, civil_status, clock):
+def test_a_remote_number_needs_a_phone_code_not_a_typed_id(
+    client, centre, civil_status, clock, django_capture_on_commit_callbacks
+):
+    """Issue 18: a typed citizen ID proves nothing; "Gửi mã" sends a code, the code takes the number."""
     url = reverse("queueing:take", args=[centre.code])
-    client.post(url, {"service": civil_status.pk, "citizen_id": "001188123456"})
-    page = client.post(url, {"service": civil_status.pk, "citizen_id": "001188123456"}).content.decode()
+    typed = client.post(url, {"service": civil_status.pk, "citizen_id": "001188123456"})
+    assert typed.status_code == 400
+    assert not Ticket.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = client.post(url, {"action": "send_code", "phone": "0912 345 678"})
+    assert "Đã gửi mã xác thực đến số 0912345678" in sent.content.decode()
+    code = sms.outbox[-1].text.split(": ")[1][:6]
+    response = client.post(url, {"service": civil_status.pk, "phone": "0912345678", "phone_code": code})
+    ticket = Ticket.objects.get()
+    assert response.url == reverse("queueing:ticket", args=[ticket.public_id])
+    assert (ticket.phone, ticket.citizen_id) == ("0912345678", "")
+
+
+def test_a_signed_in_citizen_takes_a_number_as_her_account(client, centre, civil_status, clock):
+    client.force_login(User.objects.get(citizen_id="001188123456"))
+    url = reverse("queueing:take", args=[centre.code])
+    assert "001188123456" in client.get(url).content.decode()
+    client.post(url, {"service": civil_status.pk, "citizen_id": "001088000001"})
+    assert Ticket.objects.get().citizen_id == "001188123456"
+
+
+def test_phone_too_many_tickets_names_none_of_them(client, centre, civil_status, clock):
+    client.force_login(User.objects.get(citizen_id="001188123456"))
+    url = reverse("queueing:take", args=[centre.code])
+    client.post(url, {"service": civil_status.pk})
+    page = client.post(url, {"service": civil_status.pk}).content.decode()
     assert "dịch vụ này" in page
     assert "A001" not in page
     assert Ticket.objects.count() == 1
