@@ -101,6 +101,7 @@ urlpatterns = [
     path("queue/centres/<code:centre_code>/slots/", queueing_api.FreeSlotsView.as_view(), name="free_slots"),
     path("queue/centres/<code:centre_code>/appointments/", queueing_api.BookView.as_view(), name="book"),
     path("queue/phone-codes/", queueing_api.PhoneCodeView.as_view(), name="phone_code"),
+    path("queue/challenge/", queueing_api.ChallengeView.as_view(), name="challenge"),
     path(
         "queue/appointments/<uuid:public_id>/cancel/",
         queueing_api.CancelView.as_view(),

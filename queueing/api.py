@@ -23,7 +23,7 @@ from accounts.authentication import ApiTokenAuthentication
 from accounts.models import ApiToken
 from registry.citizen_id import validate_citizen_id
 
-from . import appointments, phone_codes, selectors, services
+from . import appointments, challenge, phone_codes, selectors, services
 from .hours import opening_status
 from .models import Appointment, Ticket
 from .serializers import (
@@ -320,6 +320,21 @@ class CancelView(APIView):
 
 class PhoneCodeSerializer(serializers.Serializer):
     phone = serializers.RegexField(r"^\d{9,11}$", max_length=11)
+    altcha = serializers.CharField(
+        max_length=1000, help_text="A solved challenge from GET …/challenge/ (base64 JSON, ALTCHA's format)"
+    )
+
+
+class ChallengeView(APIView):
+    """A proof-of-work challenge (ALTCHA's format) to solve before asking for a phone code."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    renderer_classes = [JSONRenderer]
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request):
+        return Response(challenge.challenge_issue(), headers={"Cache-Control": "no-store"})
 
 
 class PhoneCodeView(APIView):
@@ -336,6 +351,8 @@ class PhoneCodeView(APIView):
         form = PhoneCodeSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         try:
+            # Each SMS is paid for: a script pays in work for every code it asks for.
+            challenge.challenge_verify(payload=form.validated_data["altcha"])
             phone_codes.phone_code_send(phone=form.validated_data["phone"])
         except services.QueueError as error:
             return Response({"detail": error.message}, status=status.HTTP_409_CONFLICT)

@@ -333,3 +333,22 @@ class PhoneCode(models.Model):
 
     def __str__(self):
         return f"{self.phone[:3]}… {self.created_at:%H:%M}"
+
+
+class SpentChallenge(models.Model):
+    """A proof-of-work challenge already answered: each is good for one form, until it expires.
+
+    A table rather than the cache: the kiosk of embedded mode runs several processes with a
+    file or local cache, where "add if absent" is not one atomic step everywhere; the unique key
+    makes the second use fail in the database whatever the cache does.
+    """
+
+    salt_digest = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("thử thách đã dùng")
+        verbose_name_plural = _("thử thách đã dùng")
+
+    def __str__(self):
+        return f"{self.salt_digest[:8]}… {self.expires_at:%H:%M}"

@@ -26,6 +26,7 @@ urlpatterns = [
     path("giam-sat/xep-hang/", views.statistics, name="statistics"),
     path("api/xep-hang/so/<uuid:public_id>/", api.TicketStatusView.as_view(), name="api_ticket"),
     path("api/xep-hang/ma-xac-thuc/", api.PhoneCodeView.as_view(), name="api_phone_code"),
+    path("api/xep-hang/thu-thach/", api.ChallengeView.as_view(), name="api_challenge"),
     path("api/xep-hang/<str:centre_code>/dich-vu/", api.CentreServicesView.as_view(), name="api_services"),
     path("api/xep-hang/<str:centre_code>/so/", api.TakeTicketView.as_view(), name="api_take"),
     path("api/xep-hang/<str:centre_code>/lich-trong/", api.FreeSlotsView.as_view(), name="api_free_slots"),

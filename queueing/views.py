@@ -27,7 +27,7 @@ from documents.services import queue_ticket_pdf
 from portal.ratelimit import limit_page
 from registry.citizen_id import validate_citizen_id
 
-from . import appointments, kiosks, phone_codes, selectors, services
+from . import appointments, challenge, kiosks, phone_codes, selectors, services
 from .hours import local_day, opening_status
 from .models import Appointment, Counter, QueueService, Ticket
 
@@ -106,8 +106,25 @@ def _proved_phone(request) -> str:
     return ""
 
 
+def _challenge_passed(request, errors: dict) -> bool:
+    """Anonymous forms carry a solved proof-of-work challenge (static/js/proof-of-work.js)."""
+    if _account_citizen_id(request):
+        return True
+    try:
+        challenge.challenge_verify(payload=request.POST.get("altcha", ""))
+    except services.QueueError as error:
+        errors["altcha"] = error.message
+        return False
+    return True
+
+
 def _person(request, errors: dict) -> tuple[str, str] | None:
-    """(citizen_id, phone) of whoever posts this form, or None with the reason in `errors`."""
+    """(citizen_id, phone) of whoever posts this form, or None with the reason in `errors`.
+
+    Anonymous: a solved challenge first, so a script pays for every code it tries.
+    """
+    if not _challenge_passed(request, errors):
+        return None
     try:
         citizen_id, phone = phone_codes.person_verify(
             user=request.user,
@@ -126,6 +143,8 @@ def _person(request, errors: dict) -> tuple[str, str] | None:
 
 def _send_code(request, context: dict) -> None:
     """The "Gửi mã" step of a page: a one-time code to the phone typed in the form."""
+    if not _challenge_passed(request, context.setdefault("errors", {})):
+        return
     try:
         sent = phone_codes.phone_code_send(phone=request.POST.get("phone", ""))
     except services.QueueError as error:
@@ -179,6 +198,8 @@ def take_by_phone(request, centre_code):
     if missing:
         return missing
     context = _centre_context(centre, account_citizen_id=_account_citizen_id(request), errors={})
+    if not context["account_citizen_id"]:
+        context["challenge"] = challenge.challenge_issue()
     if request.method != "POST":
         return render(request, "queueing/take.html", context)
     context["chosen"] = {"phone": request.POST.get("phone", "")}
@@ -432,6 +453,7 @@ def book(request, centre_code):
         "chosen": chosen,
         "account_citizen_id": account_citizen_id,
         "errors": {},
+        "challenge": None if account_citizen_id else challenge.challenge_issue(),
     }
     status = 200
     if request.method == "POST" and service is not None:

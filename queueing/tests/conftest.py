@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from notifications.channels import sms
+from queueing.challenge import challenge_issue, challenge_solve
 from queueing.hours import LOCAL
 from queueing.kiosks import kiosk_register
 from queueing.models import Counter, QueueService
@@ -103,3 +104,8 @@ def phone_code(django_capture_on_commit_callbacks):
         return sms.outbox[-1].text.split(": ")[1][:6]
 
     return send
+
+
+def solved_challenge() -> str:
+    """What the browser's proof-of-work script posts in the `altcha` field, found in Python."""
+    return challenge_solve(challenge_issue())

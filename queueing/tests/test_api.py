@@ -4,9 +4,10 @@ from django.test import Client
 
 from accounts.models import User
 from accounts.services import api_token_issue
+from queueing.challenge import challenge_solve
 from queueing.models import Ticket
 
-from .conftest import CLOSED_NOW, OPEN_NOW
+from .conftest import CLOSED_NOW, OPEN_NOW, solved_challenge
 
 
 @pytest.fixture
@@ -69,13 +70,18 @@ def test_a_phone_number_needs_a_phone_code_or_a_citizen_token(centre, clock, pho
     assert Ticket.objects.get(code="B001").citizen_id == "001188123456"  # her account's, not the body's
 
 
-def test_the_code_is_asked_for_through_the_api(centre, clock):
+def test_the_code_is_asked_for_through_the_api_with_a_solved_challenge(centre, clock):
     anonymous = Client()
     url = "/api/v1/queue/phone-codes/"
-    sent = anonymous.post(url, {"phone": "0987654321"}, content_type="application/json")
-    assert sent.status_code == 202
-    again = anonymous.post(url, {"phone": "0987654321"}, content_type="application/json")
-    assert again.status_code == 409  # one a minute per phone
+    issued = anonymous.get("/api/v1/queue/challenge/").json()
+    unsolved = anonymous.post(url, {"phone": "0987654321", "altcha": "e30="}, content_type="application/json")
+    assert unsolved.status_code == 409
+    solved = {"phone": "0987654321", "altcha": challenge_solve(issued)}
+    assert anonymous.post(url, solved, content_type="application/json").status_code == 202
+    replayed = anonymous.post(url, solved, content_type="application/json")
+    assert replayed.status_code == 409
+    again = {"phone": "0987654321", "altcha": solved_challenge()}
+    assert anonymous.post(url, again, content_type="application/json").status_code == 409  # one a minute
     assert anonymous.post(url, {"phone": "12"}, content_type="application/json").status_code == 400
 
 

@@ -9,6 +9,8 @@ from notifications.channels import sms
 from queueing.hours import LOCAL
 from queueing.models import Appointment, AppointmentSlot, Ticket
 
+from .conftest import solved_challenge
+
 FRIDAY = datetime.datetime(2026, 11, 20, 10, 0, tzinfo=LOCAL)
 SLOT = datetime.datetime(2026, 11, 23, 9, 0, tzinfo=LOCAL)
 FORM = {"service": "A", "full_name": "Nguyễn Thị Lan", "phone": "0912345678", "citizen_id": "001188123456"}
@@ -108,16 +110,20 @@ def test_an_anonymous_booking_needs_a_phone_code_and_a_registered_id_if_any(
     anonymous = Client()
     url = reverse("queueing:book", args=[centre.code]) + "?dich-vu=A"
     form = {**FORM, "starts_at": SLOT.isoformat(), "citizen_id": ""}
-    refused = anonymous.post(url, form)
+    refused = anonymous.post(url, {**form, "altcha": solved_challenge()})
     assert "Gửi mã" in refused.content.decode()
     assert refused.status_code == 400
     with django_capture_on_commit_callbacks(execute=True):
-        anonymous.post(url, {**form, "action": "send_code"})
+        unsolved = anonymous.post(url, {**form, "action": "send_code"})
+        anonymous.post(url, {**form, "action": "send_code", "altcha": solved_challenge()})
+    assert "kiểm tra chống gửi tự động" in unsolved.content.decode()
     code = sms.outbox[-1].text.split(": ")[1][:6]
-    unknown = anonymous.post(url, {**form, "citizen_id": "001099999999", "phone_code": code})
+    unknown = anonymous.post(
+        url, {**form, "citizen_id": "001099999999", "phone_code": code, "altcha": solved_challenge()}
+    )
     assert "không có trong Cơ sở dữ liệu quốc gia về dân cư" in unknown.content.decode()
     # The phone stays proved in this browser for a while: no second SMS for the retry.
-    booked = anonymous.post(url, form)
+    booked = anonymous.post(url, {**form, "altcha": solved_challenge()})
     appointment = Appointment.objects.get()
     assert booked.url == reverse("queueing:appointment", args=[appointment.public_id])
     assert (appointment.citizen_id, appointment.phone, appointment.user) == ("", "0912345678", None)

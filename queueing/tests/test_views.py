@@ -8,7 +8,7 @@ from notifications.channels import sms
 from queueing.models import Ticket
 from queueing.services import ticket_call_next, ticket_issue
 
-from .conftest import CLOSED_NOW, OPEN_NOW
+from .conftest import CLOSED_NOW, OPEN_NOW, solved_challenge
 
 
 @pytest.fixture
@@ -70,7 +70,8 @@ def test_phone_keeps_what_was_typed_and_explains_a_wrong_code(
 ):
     url = reverse("queueing:take", args=[centre.code])
     phone_code("0912345678")
-    response = client.post(url, {"service": civil_status.pk, "phone": "0912345678", "phone_code": "000000"})
+    form = {"service": civil_status.pk, "phone": "0912345678", "phone_code": "000000"}
+    response = client.post(url, {**form, "altcha": solved_challenge()})
     page = response.content.decode()
     assert response.status_code == 400
     assert 'value="0912345678"' in page
@@ -87,10 +88,16 @@ def test_a_remote_number_needs_a_phone_code_not_a_typed_id(
     assert typed.status_code == 400
     assert not Ticket.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
-        sent = client.post(url, {"action": "send_code", "phone": "0912 345 678"})
+        sent = client.post(
+            url, {"action": "send_code", "phone": "0912 345 678", "altcha": solved_challenge()}
+        )
     assert "Đã gửi mã xác thực đến số 0912345678" in sent.content.decode()
     code = sms.outbox[-1].text.split(": ")[1][:6]
-    response = client.post(url, {"service": civil_status.pk, "phone": "0912345678", "phone_code": code})
+    form = {"service": civil_status.pk, "phone": "0912345678", "phone_code": code}
+    unsolved = client.post(url, form)
+    assert "kiểm tra chống gửi tự động" in unsolved.content.decode()
+    assert not Ticket.objects.exists()
+    response = client.post(url, {**form, "altcha": solved_challenge()})
     ticket = Ticket.objects.get()
     assert response.url == reverse("queueing:ticket", args=[ticket.public_id])
     assert (ticket.phone, ticket.citizen_id) == ("0912345678", "")
