@@ -175,6 +175,7 @@ class DraftListView(APIView):
                 procedure=procedure,
                 applicant_citizen_id=applicant,
                 channel=data["channel"],
+                consent=data["consent"],
             )
         except services.FilingNotAllowed as refused:
             raise PermissionDenied(str(refused)) from refused

@@ -125,6 +125,9 @@ class Draft(models.Model):
         db_default=FilingBasis.SELF,
     )
     centre = models.ForeignKey(Centre, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # When the clerk recorded that the walk-in showed her papers and agreed to the registry look-up
+    # (services.filing_basis); empty when her ticket at the clerk's counter was the ground.
+    consent_at = models.DateTimeField(_("công dân đồng ý tra cứu lúc"), null=True, blank=True)
     state = models.JSONField(default=dict)  # formtools' wizard storage, as it is between requests
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -252,6 +252,12 @@ class DraftStartSerializer(serializers.Serializer):
         default=Channel.ONLINE,
         help_text="online for citizens; counter or paper for counter staff filing on someone's behalf.",
     )
+    consent = serializers.BooleanField(
+        default=False,
+        help_text="Counter staff: the citizen showed her papers and agreed to the registry look-up "
+        "(recorded on the draft). Not needed when her ticket is being served at your counter; "
+        "without either a counter start is refused (403).",
+    )
 
 
 class StepStateSerializer(serializers.Serializer):

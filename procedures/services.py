@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 from agencies.models import Centre
 from divisions.addresses import fold
 from outbox.services import CHANNEL as OUTBOX_CHANNEL
+from queueing.selectors import shift_of
+from queueing.services import current_ticket
 from uploads.storage import dossier_folder, stored_name
 
 from . import deadlines, selectors
@@ -100,12 +102,32 @@ class ApplicantUnknown(Exception):
     """The applicant's citizen ID is not in the population registry (a clerk typed it)."""
 
 
-def filing_basis(*, owner, applicant_citizen_id: str, channel: str) -> tuple[str, Centre | None]:
+def _served_at_their_counter(owner, applicant_citizen_id: str, centres: list[Centre]) -> Centre | None:
+    """The centre whose counter this clerk staffs today when the ticket called or being served
+    there carries this citizen's ID (a phone ticket, a booking, a number taken with her ID), else None."""
+    shift = shift_of(owner)
+    if shift is None or shift.counter.centre not in centres:
+        return None
+    ticket = current_ticket(shift.counter)
+    if ticket is None or not ticket.citizen_id or ticket.citizen_id != applicant_citizen_id:
+        return None
+    return shift.counter.centre
+
+
+def filing_basis(
+    *, owner, applicant_citizen_id: str, channel: str, consent: bool = False
+) -> tuple[str, Centre | None]:
     """The one rule of who may file for whom, for pages and API alike: online, a citizen for herself
     or a member of her own household (the law lets nobody else file online on another's behalf);
     at the counter, a clerk of a centre for a walk-in citizen the registry knows. Returns the
     ground (FilingBasis) and, at the counter, the clerk's centre; raises FilingNotAllowed or
-    ApplicantUnknown."""
+    ApplicantUnknown.
+
+    Counter staff may read a person's registry record only for someone standing at their counter
+    (Decree 13/2023 and the Law on Personal Data Protection 2025: personal data processed only for
+    a purpose and with consent), not by browsing: either her ticket is being served at the clerk's
+    counter right now, or the clerk records that she showed her papers and agreed (`consent`).
+    Checked before the registry is asked, so a refused start reads nothing."""
     from registry.base import population_registry
 
     if channel == Channel.ONLINE:
@@ -117,11 +139,20 @@ def filing_basis(*, owner, applicant_citizen_id: str, channel: str) -> tuple[str
     centres = selectors.counter_centres_of(owner)
     if not centres:
         raise FilingNotAllowed(_("Chỉ cán bộ một cửa mới nộp hồ sơ tại quầy."))
+    centre = _served_at_their_counter(owner, applicant_citizen_id, centres)
+    if centre is None and not consent:
+        raise FilingNotAllowed(
+            _(
+                "Chỉ tra cứu được công dân đang có mặt tại quầy của bạn. Hãy gọi số thứ tự của công dân, "
+                "hoặc đánh dấu “Công dân đã xuất trình giấy tờ và đồng ý cho tra cứu” sau khi công dân "
+                "xuất trình giấy tờ."
+            )
+        )
     if population_registry().lookup(applicant_citizen_id) is None:
         raise ApplicantUnknown(
             _("Không tìm thấy số định danh này trong Cơ sở dữ liệu dân cư. Hãy kiểm tra lại với công dân.")
         )
-    return FilingBasis.COUNTER, centres[0]
+    return FilingBasis.COUNTER, centre or centres[0]
 
 
 def draft_start(
@@ -130,10 +161,15 @@ def draft_start(
     procedure: Procedure,
     applicant_citizen_id: str,
     channel: str = Channel.ONLINE,
+    consent: bool = False,
 ) -> Draft:
     """The owner's unfinished draft for this procedure and person, or a new one on the current form,
-    once `filing_basis` allows it (and records on what ground)."""
-    basis, centre = filing_basis(owner=owner, applicant_citizen_id=applicant_citizen_id, channel=channel)
+    once `filing_basis` allows it (and records on what ground). A clerk's recorded consent is kept
+    on the draft with its time: the proof of why the registry was read."""
+    basis, centre = filing_basis(
+        owner=owner, applicant_citizen_id=applicant_citizen_id, channel=channel, consent=consent
+    )
+    consented_at = timezone.now() if consent and channel != Channel.ONLINE else None
     draft = (
         Draft.objects.filter(
             owner=owner, form__procedure=procedure, applicant_citizen_id=applicant_citizen_id, channel=channel
@@ -149,7 +185,12 @@ def draft_start(
             channel=channel,
             centre=centre,
             basis=basis,
+            consent_at=consented_at,
         )
+    elif consented_at:
+        # Resumed on a new visit: the consent given this time is the one that counts.
+        draft.consent_at = consented_at
+        draft.save(update_fields=["consent_at", "updated_at"])
     return draft
 
 

@@ -317,6 +317,12 @@ class AssistedStartForm(eforms.AccessibleErrorsMixin, forms.Form):
         widget=forms.RadioSelect,
         initial=Channel.COUNTER,
     )
+    # Not needed when the citizen's ticket is being served at this clerk's counter; whether it is
+    # needed is services.filing_basis's rule.
+    consent = forms.BooleanField(
+        label=gettext_lazy("Công dân đã xuất trình giấy tờ và đồng ý cho tra cứu"),
+        required=False,
+    )
 
     def clean_citizen_id(self):
         # Whether the registry knows the number is services.filing_basis's rule, checked on start.
@@ -340,7 +346,10 @@ def assisted_start(request):
                 procedure=form.cleaned_data["procedure"],
                 applicant_citizen_id=form.cleaned_data["citizen_id"],
                 channel=form.cleaned_data["channel"],
+                consent=form.cleaned_data["consent"],
             )
+        except services.FilingNotAllowed as refused:
+            form.add_error("consent", str(refused))
         except services.ApplicantUnknown as unknown:
             form.add_error("citizen_id", str(unknown))
         else:

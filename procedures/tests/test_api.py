@@ -324,14 +324,24 @@ def test_a_clerk_files_for_a_walk_in_citizen_at_their_centre(demo, stranger):
     clerk = _client_for(User.objects.get(username="canbo.caugiay"))
     missing = clerk.post(
         "/api/v1/drafts/",
-        {"procedure": MARITAL, "applicant_citizen_id": stranger.citizen_id, "channel": "counter"},
+        {
+            "procedure": MARITAL,
+            "applicant_citizen_id": stranger.citizen_id,
+            "channel": "counter",
+            "consent": True,
+        },
         format="json",
     )
     assert missing.status_code == 400  # not in the population registry
     assert "Cơ sở dữ liệu dân cư" in missing.json()["applicant_citizen_id"][0]
     draft = clerk.post(
         "/api/v1/drafts/",
-        {"procedure": MARITAL, "applicant_citizen_id": DEMO_CITIZEN_ID, "channel": "counter"},
+        {
+            "procedure": MARITAL,
+            "applicant_citizen_id": DEMO_CITIZEN_ID,
+            "channel": "counter",
+            "consent": True,
+        },
         format="json",
     )
     assert draft.status_code == 201

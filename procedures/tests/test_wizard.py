@@ -237,7 +237,12 @@ def test_clerk_files_for_a_walk_in_citizen(demo, client):
     assert "12 chữ số" in response.content.decode() or response.context["form"].errors["citizen_id"]
     response = client.post(
         reverse("procedures:assisted_start"),
-        {"citizen_id": walk_in.citizen_id, "procedure": "dang-ky-khai-sinh", "channel": "counter"},
+        {
+            "citizen_id": walk_in.citizen_id,
+            "procedure": "dang-ky-khai-sinh",
+            "channel": "counter",
+            "consent": "on",
+        },
     )
     url = response["Location"]
     page = client.get(url)
@@ -319,7 +324,12 @@ def test_clerk_started_draft_is_taken_over_once_by_its_citizen(demo, client):
     person = PersonRecord.objects.exclude(citizen_id=DEMO_CITIZEN_ID).first()
     response = client.post(
         reverse("procedures:assisted_start"),
-        {"citizen_id": person.citizen_id, "procedure": "dang-ky-tam-tru", "channel": "counter"},
+        {
+            "citizen_id": person.citizen_id,
+            "procedure": "dang-ky-tam-tru",
+            "channel": "counter",
+            "consent": "on",
+        },
     )
     page = client.get(response["Location"])
     link = page.context["handover_url"]

@@ -14,7 +14,12 @@ def test_a_clerks_read_is_recorded_and_shown_to_the_citizen_without_the_clerks_n
     client.force_login(clerk)
     response = client.post(
         reverse("procedures:assisted_start"),
-        {"citizen_id": DEMO_CITIZEN_ID, "procedure": "dang-ky-khai-sinh", "channel": "counter"},
+        {
+            "citizen_id": DEMO_CITIZEN_ID,
+            "procedure": "dang-ky-khai-sinh",
+            "channel": "counter",
+            "consent": "on",
+        },
     )
     assert client.get(response["Location"]).status_code == 200  # the prefilled form: a read
     (read,) = RegistryRead.objects.filter(citizen_id=DEMO_CITIZEN_ID)

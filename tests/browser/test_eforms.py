@@ -81,6 +81,7 @@ def test_clerk_files_a_birth_registration_for_a_walk_in_citizen(page, demo, scre
     page.goto("/mot-cua/tiep-nhan/")
     page.get_by_label("Số định danh cá nhân của công dân").fill(mother.citizen_id)
     page.get_by_label("Thủ tục").select_option(label="Đăng ký khai sinh")
+    page.get_by_label("Công dân đã xuất trình giấy tờ và đồng ý cho tra cứu").check()
     screenshot(page, "eforms-counter-start")
     page.get_by_role("button", name="Bắt đầu khai hồ sơ").click()
     field(page, "child_name").fill("Nguyễn Minh An")
