@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
@@ -22,6 +23,7 @@ from registry.base import population_registry
 
 from .hours import LOCAL, local_now, opening_weekday
 from .models import Appointment, AppointmentSlot, BookingHolder, QueueService, SlotHold, Ticket
+from .phone_codes import phone_code_send, phone_code_use
 from .services import QueueError, ticket_issue
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -344,6 +346,49 @@ def appointment_check_in(*, appointment: Appointment, now: datetime.datetime | N
         appointment.ticket = ticket
         appointment.save(update_fields=["status", "ticket"])
         return ticket
+
+
+CHECK_IN_SALT = "queueing.appointment.check_in"
+
+
+def check_in_token(appointment: Appointment) -> str:
+    """The signed token her booking page shows as a QR code (to her account only): scanned at the
+    kiosk, it proves she holds the booking without an SMS."""
+    return signing.dumps(str(appointment.public_id), salt=CHECK_IN_SALT)
+
+
+def _kiosk_booking(centre, code: str) -> Appointment:
+    found = Appointment.objects.filter(centre=centre, code=code.strip().upper()).first()
+    if found is None or not found.phone:
+        raise QueueError(_("Mã đặt lịch hoặc mã xác nhận không đúng."))
+    return found
+
+
+def check_in_code_send(*, centre, code: str, now: datetime.datetime | None = None) -> str:
+    """At the kiosk: a one-time code to the phone the booking was made with; returns it masked."""
+    found = _kiosk_booking(centre, code)
+    phone_code_send(phone=found.phone, now=now)
+    return "*" * (len(found.phone) - 3) + found.phone[-3:]
+
+
+def appointment_check_in_at_kiosk(
+    *, centre, code: str, proof: str, now: datetime.datetime | None = None
+) -> Ticket:
+    """Check in at the kiosk with the booking's code *and* what only its holder has: the code just
+    sent to her phone, or the QR token from her booking page. A booking code alone is printed on
+    paper and read aloud; it proves nothing (issue 18)."""
+    found = _kiosk_booking(centre, code)
+    proof = proof.strip()
+    if proof.isdigit() and len(proof) == 6:
+        phone_code_use(phone=found.phone, code=proof, now=now)
+    else:
+        try:
+            holder_of = signing.loads(proof, salt=CHECK_IN_SALT)
+        except signing.BadSignature:
+            holder_of = None
+        if holder_of != str(found.public_id):
+            raise QueueError(_("Mã đặt lịch hoặc mã xác nhận không đúng."))
+    return appointment_check_in(appointment=found, now=now)
 
 
 def appointments_expire(*, now: datetime.datetime | None = None) -> int:

@@ -594,6 +594,9 @@ def appointment(request, public_id):
         "qr": qr_svg(url),
         "local_start": found.slot.starts_at.astimezone(appointments.LOCAL),
     }
+    if found.status == Appointment.Status.BOOKED and found.user_id and found.user_id == request.user.pk:
+        # Only in her account: whoever merely has this page's address cannot check in at the kiosk.
+        context["check_in_qr"] = qr_svg(appointments.check_in_token(found))
     if found.status == Appointment.Status.BOOKED:
         context["other_slots"] = [
             {"slot": s, "local": s.starts_at.astimezone(appointments.LOCAL)}
@@ -637,21 +640,21 @@ def kiosk_register(request, centre_code, link_key):
 
 @require_POST
 def kiosk_check_in(request, centre_code):
-    """At the kiosk: type the booking code, get the printed ticket."""
+    """At the kiosk: the booking code and a code sent to her phone (or her QR), then the printed ticket."""
     centre, missing = _centre_or_404(request, centre_code)
     if missing:
         return missing
     if _registered_kiosk(request, centre) is None:
         return _not_a_kiosk(request, centre)
-    code = request.POST.get("code", "").strip().upper()
-    found = Appointment.objects.filter(centre=centre, code=code).first()
-    if found is None:
-        messages.error(
-            request, _("Không tìm thấy lịch hẹn có mã %(code)s tại trung tâm này.") % {"code": code}
-        )
-        return redirect("queueing:kiosk", centre_code=centre.code)
+    code = request.POST.get("code", "")
     try:
-        ticket = appointments.appointment_check_in(appointment=found)
+        if request.POST.get("action") == "send_code":
+            masked = appointments.check_in_code_send(centre=centre, code=code)
+            context = _centre_context(centre, check_in_code=code.strip().upper(), code_sent_to=masked)
+            return render(request, "queueing/kiosk.html", context)
+        ticket = appointments.appointment_check_in_at_kiosk(
+            centre=centre, code=code, proof=request.POST.get("proof", "")
+        )
     except services.QueueError as error:
         messages.error(request, error.message)
         return redirect("queueing:kiosk", centre_code=centre.code)

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from notifications.channels import sms
+from queueing.appointments import check_in_token
 from queueing.hours import LOCAL
 from queueing.models import Appointment, AppointmentSlot, Ticket
 
@@ -88,19 +89,53 @@ def test_cancel_then_the_slot_is_free_again(client, centre, clock):
     assert AppointmentSlot.objects.get().booked == 0
 
 
-def test_check_in_at_the_kiosk_by_code_prints_a_ticket(kiosk_browser, centre, clock):
+def test_check_in_at_the_kiosk_needs_the_code_and_her_phone(
+    kiosk_browser, centre, clock, django_capture_on_commit_callbacks
+):
+    """Issue 18: the booking code alone checks nobody in; a code sent to her phone does."""
     client = kiosk_browser
-    client.post(
-        reverse("queueing:book", args=[centre.code]) + "?dich-vu=A", {**FORM, "starts_at": SLOT.isoformat()}
-    )
+    book_at_nine(client, centre)
     appointment = Appointment.objects.get()
     clock.move_to(SLOT - datetime.timedelta(minutes=10))
-    response = client.post(
-        reverse("queueing:kiosk_check_in", args=[centre.code]), {"code": appointment.code.lower()}
-    )
+    url = reverse("queueing:kiosk_check_in", args=[centre.code])
+    alone = client.post(url, {"code": appointment.code.lower(), "action": "check_in"})
+    assert alone.url == reverse("queueing:kiosk", args=[centre.code])
+    assert not Ticket.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = client.post(url, {"code": appointment.code.lower(), "action": "send_code"})
+    assert "*******678" in sent.content.decode()
+    assert sms.outbox[-1].to == "0912345678"
+    code = sms.outbox[-1].text.split(": ")[1][:6]
+    response = client.post(url, {"code": appointment.code, "proof": code, "action": "check_in"})
     ticket = Ticket.objects.get()
     assert response.url == reverse("queueing:ticket_print", args=[ticket.public_id])
     assert ticket.channel == Ticket.Channel.APPOINTMENT
+
+
+def test_check_in_at_the_kiosk_with_the_qr_from_her_account(kiosk_browser, centre, clock):
+    client = kiosk_browser
+    book_at_nine(client, centre)
+    appointment = Appointment.objects.get()
+    page = reverse("queueing:appointment", args=[appointment.public_id])
+    assert 'data-testid="check-in-qr"' in client.get(page).content.decode()
+    assert 'data-testid="check-in-qr"' not in Client().get(page).content.decode()
+    clock.move_to(SLOT - datetime.timedelta(minutes=10))
+    url = reverse("queueing:kiosk_check_in", args=[centre.code])
+    other = Appointment.objects.create(
+        code="ZZZZ2222",
+        centre=centre,
+        service=appointment.service,
+        slot=appointment.slot,
+        full_name="Người khác",
+        phone="0900000000",
+        created_at=appointment.created_at,
+    )
+    stolen = client.post(url, {"code": appointment.code, "proof": check_in_token(other)})
+    assert stolen.status_code == 302
+    assert not Ticket.objects.exists()
+    client.post(url, {"code": appointment.code, "proof": check_in_token(appointment)})
+    appointment.refresh_from_db()
+    assert appointment.status == Appointment.Status.CHECKED_IN
 
 
 def test_an_anonymous_booking_needs_a_phone_code_and_a_registered_id_if_any(

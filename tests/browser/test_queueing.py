@@ -124,6 +124,8 @@ def test_a_citizen_books_an_appointment_and_gets_a_code_and_qr(page, demo, openi
     page.get_by_role("button", name="Đặt lịch").click()
     page.wait_for_url("**/xep-hang/lich-hen/**")
     assert len(page.locator("#booking-code").inner_text()) == 8
-    assert page.locator(".print-qr svg").count() == 1
+    # The booking's QR, and (signed in) the check-in QR the kiosk asks for with the code.
+    assert page.locator(".print-qr svg").count() == 2
+    assert page.get_by_test_id("check-in-qr").locator("svg").count() == 1
     assert "10:00" in page.get_by_test_id("when").inner_text()
     screenshot(page, "queueing-appointment")
