@@ -133,7 +133,9 @@ def test_with_beat_killed_dossiers_are_still_entered_and_a_second_beat_does_no_h
         start("worker")  # the relay hands entering to the workers
         beat = start("beat")
         first = [file_dossier_only() for _ in range(3)]
-        assert entered_within(first, 15)
+        # The first wait includes the worker's boot, which takes over 15 s on CI's two busy cores
+        # (the bench smoke runs share them); the waits below are the ones the issue is about.
+        assert entered_within(first, 60)
         os.kill(_wait_child(beat.pid), signal.SIGKILL)
         second = [file_dossier_only() for _ in range(3)]
         assert entered_within(second, 5), "dossiers waited for the scheduler"

@@ -49,6 +49,35 @@ def test_citizen_files_a_marital_status_confirmation_prefilled(page, demo, scree
     screenshot(page, "eforms-marital-filed")
 
 
+def test_a_citizen_cannot_file_under_another_name_through_the_page(page, demo, screenshot):
+    """The identity fields are the registry's: shown read-only, and a name forced into the form
+    (the disabled attribute removed in the browser's tools) does not reach the dossier (issue 18)."""
+    sign_in(page, DEMO_CITIZEN_ID)
+    page.goto("/thu-tuc/xac-nhan-tinh-trang-hon-nhan/")
+    page.get_by_role("button", name="Nộp trực tuyến").click()
+    expect(page.get_by_text("Bước 1/2")).to_be_visible()
+    name = field(page, "applicant__full_name")
+    expect(name).to_be_disabled()
+    expect(page.get_by_text("Theo Cơ sở dữ liệu quốc gia về dân cư").first).to_be_visible()
+    screenshot(page, "eforms-identity-read-only")
+    for part in ("full_name", "birth_date", "citizen_id"):
+        field(page, f"applicant__{part}").evaluate("input => input.removeAttribute('disabled')")
+    name.fill("Trần Văn Giả Mạo")
+    field(page, "applicant__birth_date").fill("1970-01-01")
+    page.get_by_label("Mua bán, giao dịch tài sản").check()
+    page.get_by_role("button", name="Tiếp tục").click()
+    expect(page.get_by_text("Bước 2/2")).to_be_visible()
+    page.get_by_label(re.compile("Tôi cam đoan")).check()
+    page.get_by_role("button", name="Nộp hồ sơ").click()
+    page.wait_for_url("**/da-nop/")
+    dossier = Dossier.objects.get(code=page.locator("#dossier-code").inner_text())
+    assert dossier.applicant_name == "Nguyễn Thị Lan"
+    assert dossier.data["applicant__full_name"] == "Nguyễn Thị Lan"
+    assert dossier.data["applicant__birth_date"] != "1970-01-01"
+    page.goto(f"/ho-so/{dossier.code}/giay-tiep-nhan/")
+    assert "Giả Mạo" not in page.locator("main").inner_text()
+
+
 def test_draft_resumes_after_logout_and_login(page, demo, screenshot):
     sign_in(page, DEMO_CITIZEN_ID)
     page.goto("/thu-tuc/dang-ky-tam-tru/")
