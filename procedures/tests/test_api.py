@@ -52,9 +52,11 @@ def _step_values(draft, name, **overrides):
     return {**step["initial"], **overrides}
 
 
-def _file_marital(api):
-    draft = _start(api)
-    values = _step_values(draft, "nguoi-yeu-cau", purpose="vay-von")
+def _file_marital(api, *, draft=None, **answers):
+    """File a marital-status confirmation through the API: the step with these answers over the
+    prefilled values (purpose "vay-von" unless given), then submit."""
+    draft = draft or _start(api)
+    values = _step_values(draft, "nguoi-yeu-cau", **{"purpose": "vay-von", **answers})
     saved = api.post(f"/api/v1/drafts/{draft['id']}/steps/nguoi-yeu-cau/", values, format="json")
     assert saved.status_code == 200, saved.json()
     submitted = api.post(
@@ -134,17 +136,9 @@ def test_bad_step_input_is_a_400_that_says_why_and_keeps_what_was_typed(api, ove
 def test_typed_names_are_stored_nfc(api):
     import unicodedata
 
-    draft = _start(api)
     decomposed = unicodedata.normalize("NFD", "Phạm Thị Hường")
-    values = _step_values(draft, "nguoi-yeu-cau", purpose="ket-hon", partner_name=decomposed)
-    saved = api.post(f"/api/v1/drafts/{draft['id']}/steps/nguoi-yeu-cau/", values, format="json")
-    assert saved.status_code == 200, saved.json()
-    filed = api.post(
-        f"/api/v1/drafts/{draft['id']}/submit/",
-        {"centre": draft["initial_centre"], "declaration": True},
-        format="json",
-    )
-    stored = Dossier.objects.get(code=filed.json()["code"]).data["partner_name"]
+    filed = _file_marital(api, purpose="ket-hon", partner_name=decomposed)
+    stored = Dossier.objects.get(code=filed["code"]).data["partner_name"]
     assert stored == unicodedata.normalize("NFC", "Phạm Thị Hường") != decomposed
 
 
@@ -152,23 +146,14 @@ def test_the_applicants_identity_is_the_registrys_whatever_the_client_sends(api,
     from documents.models import Document
     from procedures.services import dossiers_enter
 
-    draft = _start(api)
-    spoof = {
-        "applicant__full_name": "Trần Văn Giả",
-        "applicant__citizen_id": "001099000001",
-        "applicant__birth_date": "1990-01-01",
-        "applicant__gender": "male",
-    }
-    values = _step_values(draft, "nguoi-yeu-cau", purpose="vay-von") | spoof
-    saved = api.post(f"/api/v1/drafts/{draft['id']}/steps/nguoi-yeu-cau/", values, format="json")
-    assert saved.status_code == 200, saved.json()
-    filed = api.post(
-        f"/api/v1/drafts/{draft['id']}/submit/",
-        {"centre": draft["initial_centre"], "declaration": True},
-        format="json",
+    filed = _file_marital(
+        api,
+        applicant__full_name="Trần Văn Giả",
+        applicant__citizen_id="001099000001",
+        applicant__birth_date="1990-01-01",
+        applicant__gender="male",
     )
-    assert filed.status_code == 201, filed.json()
-    dossier = Dossier.objects.get(code=filed.json()["code"])
+    dossier = Dossier.objects.get(code=filed["code"])
     assert dossier.applicant_name == "Nguyễn Thị Lan"
     assert dossier.data["applicant__full_name"] == "Nguyễn Thị Lan"
     assert dossier.data["applicant__citizen_id"] == lan.citizen_id
@@ -195,14 +180,8 @@ def test_a_household_member_filed_for_is_recorded_as_filed_on_their_behalf(demo)
     )
     api = _client_for(parent)
     draft = _start(api, applicant_citizen_id=child.citizen_id)
-    values = _step_values(draft, "nguoi-yeu-cau", purpose="vay-von", applicant__full_name="Tên Khác")
-    api.post(f"/api/v1/drafts/{draft['id']}/steps/nguoi-yeu-cau/", values, format="json")
-    filed = api.post(
-        f"/api/v1/drafts/{draft['id']}/submit/",
-        {"centre": draft["initial_centre"], "declaration": True},
-        format="json",
-    )
-    dossier = Dossier.objects.get(code=filed.json()["code"])
+    filed = _file_marital(api, draft=draft, applicant__full_name="Tên Khác")
+    dossier = Dossier.objects.get(code=filed["code"])
     assert (dossier.applicant_citizen_id, dossier.applicant_name) == (child.citizen_id, child.full_name)
     assert dossier.filing_basis == "household"
     dossiers_enter()
