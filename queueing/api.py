@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, JSONParser
+from rest_framework.parsers import FormParser
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 
 from accounts.authentication import ApiTokenAuthentication
 from accounts.models import ApiToken
+from portal.parsers import BoundedJSONParser
 from registry.citizen_id import validate_citizen_id
 
 from . import appointments, challenge, phone_codes, selectors, services
@@ -33,6 +34,10 @@ from .serializers import (
     TicketSerializer,
     TicketStatusSerializer,
 )
+
+# The project's JSON parser (nesting bounded: a 5,000-deep array is a 400, not a 500) and forms for
+# kiosks that post them; no multipart: nothing here takes a file.
+PARSERS = [BoundedJSONParser, FormParser]
 
 ERRORS = OpenApiResponse(OpenApiTypes.OBJECT, description="`detail` (and `opens_at`, `next_free`)")
 
@@ -119,7 +124,7 @@ class TakeTicketView(APIView):
     permission_classes = [AllowAny]
     throttle_scope = "ticket"
     renderer_classes = [JSONRenderer]
-    parser_classes = [JSONParser, FormParser]
+    parser_classes = PARSERS
 
     @extend_schema(
         request=TakeTicketSerializer,
@@ -344,7 +349,7 @@ class PhoneCodeView(APIView):
     permission_classes = [AllowAny]
     throttle_scope = "booking"
     renderer_classes = [JSONRenderer]
-    parser_classes = [JSONParser, FormParser]
+    parser_classes = PARSERS
 
     @extend_schema(request=PhoneCodeSerializer, responses={202: ERRORS, 400: ERRORS, 409: ERRORS})
     def post(self, request):

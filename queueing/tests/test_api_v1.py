@@ -1,10 +1,13 @@
 """The queue API under /api/v1/: kiosk tokens bound to their centre, rate limits, the old paths."""
 
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts.services import api_token_issue
 from agencies.models import Centre
+from portal.parsers import MAX_DEPTH
+from queueing.models import PhoneCode, Ticket
 
 from .conftest import OPEN_NOW
 
@@ -78,3 +81,27 @@ def test_the_unversioned_queue_paths_still_answer(centre, clock, client):
 def test_codes_with_odd_characters_are_404_before_any_lookup(db, client):
     assert client.get("/api/v1/queue/centres/%00bad/services/").status_code == 404
     assert client.get("/api/v1/queue/centres/a%20b/services/").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["centres/000.00.01.H26/tickets/", "phone-codes/"])
+def test_json_nested_5000_deep_is_a_400_and_creates_nothing(centre, clock, path):
+    """Issue 18, item 12: the two views with their own parsers bound nesting like the rest of the API."""
+    deep = "[" * 5_000 + "]" * 5_000
+    response = Client(raise_request_exception=False).post(
+        f"/api/v1/queue/{path}", deep, content_type="application/json"
+    )
+    assert response.status_code == 400, response.content[:200]
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": f"Dữ liệu JSON lồng nhau quá sâu: tối đa {MAX_DEPTH} cấp."}
+    assert not Ticket.objects.exists()
+    assert not PhoneCode.objects.exists()
+
+
+def test_kiosks_may_still_post_a_form(centre, clock):
+    _token, key = api_token_issue(kind="kiosk", centre=centre, days=0)
+    response = Client(HTTP_AUTHORIZATION=f"Bearer {key}").post(
+        f"/api/v1/queue/centres/{centre.code}/tickets/",
+        "service=A&channel=kiosk",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 201
