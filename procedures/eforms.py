@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 import re
-import unicodedata
 from typing import Any
 
 from django import forms
@@ -22,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from divisions.models import Province, Ward
 from registry.citizen_id import validate_citizen_id
+from registry.typed_text import TypedTextField as TextAnswer
 from uploads.forms import CheckedFileField
 
 REVIEW_STEP = "kiem-tra"
@@ -86,30 +86,6 @@ def _ward_choices():
     for ward in Ward.objects.select_related("province").order_by("province__name", "name"):
         groups.setdefault(ward.province.name, []).append((str(ward.pk), ward.name))
     return [("", _("— Chọn phường, xã —")), *groups.items()]
-
-
-class TextAnswer(forms.CharField):
-    """Typed text as it is stored and printed: NFC (one code point per Vietnamese letter, whatever
-    the keyboard sent), with no control, bidi-override or zero-width characters, which could make a
-    name on a signed paper read otherwise than it is stored (U+202E reverses the text after it).
-    Django's CharField already refuses NUL. `multiline` lets a textarea keep its line breaks."""
-
-    def __init__(self, *args, multiline: bool = False, **kwargs):
-        self.multiline = multiline
-        super().__init__(*args, **kwargs)
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        return unicodedata.normalize("NFC", value) if value else value
-
-    def validate(self, value):
-        super().validate(value)
-        allowed = "\n\r\t" if self.multiline else ""
-        if any(unicodedata.category(c) in ("Cc", "Cf") and c not in allowed for c in value):
-            raise forms.ValidationError(
-                _("Có ký tự ẩn hoặc ký tự điều khiển không được phép. Hãy gõ lại, không dán từ nơi khác."),
-                code="hidden_characters",
-            )
 
 
 def build_fields(spec: dict) -> dict[str, forms.Field]:

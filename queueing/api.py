@@ -23,6 +23,7 @@ from accounts.authentication import ApiTokenAuthentication
 from accounts.models import ApiToken
 from portal.parsers import BoundedJSONParser
 from registry.citizen_id import validate_citizen_id
+from registry.typed_text import typed_text_clean
 
 from . import appointments, challenge, phone_codes, selectors, services
 from .hours import opening_status
@@ -239,10 +240,22 @@ class FreeSlotsView(APIView):
         return Response({"service": service.letter, "slots": slots})
 
 
+class TypedTextField(serializers.CharField):
+    """Text a person typed, under the same rule as the pages' (registry.typed_text): NFC, and a
+    hidden character (control, bidi override, zero-width, NUL) refused with its Vietnamese message."""
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        try:
+            return typed_text_clean(value)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages, code="hidden_characters") from error
+
+
 class BookSerializer(serializers.Serializer):
     service = serializers.CharField(max_length=2)
     starts_at = serializers.DateTimeField()
-    full_name = serializers.CharField(max_length=120)
+    full_name = TypedTextField(max_length=120)
     phone = serializers.RegexField(r"^\d{9,11}$", max_length=11)
     # Anonymous: the code sent to `phone` (POST …/ma-xac-thuc/ first), and the citizen ID if she has
     # one (it must be in the population registry). Signed in: her account's ID; these are ignored.

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from registry.base import population_registry
+from registry.typed_text import typed_text_clean
 
 from .hours import LOCAL, local_now, opening_weekday
 from .models import Appointment, AppointmentSlot, BookingHolder, QueueService, SlotHold, Ticket
@@ -251,8 +252,11 @@ def appointment_book(
     The caller passes a verified person: `citizen_id` from a signed-in account, or `phone` proved
     by a one-time code (with a citizen ID she typed, or none when she has no registry record: her
     identity is then checked at the counter). A citizen ID must exist in the population registry.
+    `full_name` follows the typed-text rule (stored NFC; a hidden character raises ValidationError),
+    which the page's form and the API check first, with the same message.
     """
     now = now or timezone.now()
+    full_name = typed_text_clean(full_name.strip())
     if not citizen_id and not phone:
         raise QueueError(_("Đặt lịch cần đăng nhập hoặc mã xác thực gửi đến số điện thoại."))
     _check_in_registry(citizen_id)
@@ -268,7 +272,7 @@ def appointment_book(
                 slot=row,
                 user=user if user is not None and user.is_authenticated else None,
                 citizen_id=citizen_id,
-                full_name=full_name.strip(),
+                full_name=full_name,
                 phone=phone.strip(),
                 procedure_code=procedure_code,
                 dossier_code=dossier_code,

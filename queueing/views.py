@@ -25,9 +25,9 @@ from agencies.selectors import centres_supervised_by
 from documents import qr
 from documents.services import queue_ticket_pdf
 from portal.ratelimit import limit_page
-from registry.citizen_id import validate_citizen_id
 
 from . import appointments, challenge, kiosks, phone_codes, selectors, services
+from .forms import AppointmentForm
 from .hours import local_day, opening_status
 from .models import Appointment, Counter, QueueService, Ticket
 
@@ -411,26 +411,6 @@ def statistics(request):
 # --- Appointments ----------------------------------------------------------------
 
 
-def _appointment_form_errors(post, *, account_citizen_id: str) -> dict:
-    errors = {}
-    if not post.get("full_name", "").strip():
-        errors["full_name"] = _("Hãy nhập họ và tên.")
-    phone = post.get("phone", "").replace(" ", "")
-    if not (phone.isdigit() and 9 <= len(phone) <= 11):
-        errors["phone"] = _("Số điện thoại gồm 9 đến 11 chữ số, ví dụ 0912345678.")
-    citizen_id = post.get("citizen_id", "").replace(" ", "")
-    # Signed in: her account's ID, whatever the form says. Anonymous: the ID is optional (people
-    # without a registry record book with the phone alone).
-    if citizen_id and not account_citizen_id:
-        try:
-            validate_citizen_id(citizen_id)
-        except Exception as error:  # ValidationError: its message says what is wrong
-            errors["citizen_id"] = " ".join(getattr(error, "messages", [str(error)]))
-    if not post.get("starts_at"):
-        errors["starts_at"] = _("Hãy chọn một khung giờ.")
-    return errors
-
-
 @limit_page("booking")
 def book(request, centre_code):
     centre, missing = _centre_or_404(request, centre_code)
@@ -443,28 +423,29 @@ def book(request, centre_code):
     if letter and service is None:
         return not_found(request, _("Trung tâm không có dịch vụ %(letter)s.") % {"letter": letter})
     account_citizen_id = _account_citizen_id(request)
-    chosen = {}
-    if account_citizen_id:
-        chosen = {"full_name": request.user.get_full_name()}
+    posted = request.method == "POST" and service is not None
+    form = AppointmentForm(
+        request.POST if posted else None,
+        procedure_codes=service.procedure_codes if service else [],
+        account_citizen_id=account_citizen_id,
+        initial={"full_name": request.user.get_full_name()} if account_citizen_id else {},
+    )
     context = {
         "centre": centre,
         "services": selectors.services_of(centre),
         "service": service,
-        "chosen": chosen,
+        # Shown back as typed, errors or not (the Gửi mã step, a full slot).
+        "chosen": form.typed(),
         "account_citizen_id": account_citizen_id,
         "errors": {},
         "challenge": None if account_citizen_id else challenge.challenge_issue(),
     }
     status = 200
-    if request.method == "POST" and service is not None:
-        chosen = {
-            k: request.POST.get(k, "") for k in ("full_name", "phone", "citizen_id", "starts_at", "procedure")
-        }
-        context["chosen"] = chosen
+    if posted:
         if request.POST.get("action") == "send_code" and not account_citizen_id:
             _send_code(request, context)
         else:
-            _book(request, service, context)
+            _book(request, service, form, context)
             if "appointment" in context:
                 return redirect("queueing:appointment", public_id=context["appointment"].public_id)
         status = 400 if context["errors"] else 200
@@ -475,30 +456,28 @@ def book(request, centre_code):
     return render(request, "queueing/book.html", context, status=status)
 
 
-def _book(request, service, context: dict) -> None:
+def _book(request, service, form: AppointmentForm, context: dict) -> None:
     """The booking POST: the appointment in `context`, or the reasons in `errors`/`refusal`."""
-    chosen, errors = context["chosen"], context["errors"]
-    errors.update(_appointment_form_errors(request.POST, account_citizen_id=context["account_citizen_id"]))
-    if errors:
+    errors = context["errors"]
+    if not form.is_valid():
+        errors.update({name: " ".join(messages) for name, messages in form.errors.items()})
         return
     person = _person(request, errors)
     if person is None:
         return
     citizen_id, proved_phone = person
+    data = form.cleaned_data
     try:
-        starts_at = datetime.datetime.fromisoformat(chosen["starts_at"])
         context["appointment"] = appointments.appointment_book(
             service=service,
-            starts_at=starts_at,
-            citizen_id=citizen_id or chosen["citizen_id"].replace(" ", ""),
-            full_name=chosen["full_name"],
-            phone=proved_phone or chosen["phone"].replace(" ", ""),
+            starts_at=data["starts_at"],
+            citizen_id=citizen_id or data["citizen_id"],
+            full_name=data["full_name"],
+            phone=proved_phone or data["phone"],
             user=request.user,
             hold_token=request.session.get("slot_hold_token", ""),
-            procedure_code=chosen["procedure"] if chosen["procedure"] in service.procedure_codes else "",
+            procedure_code=data["procedure"],
         )
-    except ValueError:
-        context["refusal"] = _("Khung giờ không hợp lệ.")
     except appointments.SlotFull as error:
         context.update({"refusal": error.message, "next_free": error.details.get("next_free", [])})
     except services.QueueError as error:

@@ -1,4 +1,6 @@
 import datetime
+import re
+import unicodedata
 
 import pytest
 from django.test import Client
@@ -211,3 +213,55 @@ def test_holding_a_full_slot_says_so_with_the_next_free_ones(client, centre, clo
     ).content.decode()
     assert "đã hết chỗ" in page
     assert "09:30" in page
+
+
+HIDDEN_MESSAGE = "Có ký tự ẩn hoặc ký tự điều khiển không được phép. Hãy gõ lại, không dán từ nơi khác."
+# A name that would read backwards after U+202E, hide a zero-width space or a BOM, ring a bell, or
+# smuggle a NUL (which PostgreSQL cannot store).
+HIDDEN_NAMES = [
+    pytest.param("Nguyễn\u202eThị Lan", id="bidi-override"),
+    pytest.param("Nguyễn\u200b Thị Lan", id="zero-width-space"),
+    pytest.param("\ufeffNguyễn Thị Lan", id="byte-order-mark"),
+    pytest.param("Nguyễn\x07 Thị Lan", id="control"),
+    pytest.param("Nguyễn\x00 Thị Lan", id="nul"),
+]
+NFD_NAME = unicodedata.normalize("NFD", "Phạm Thị Hường")
+
+
+@pytest.mark.parametrize("name", HIDDEN_NAMES)
+def test_the_booking_page_refuses_hidden_characters_in_the_name_and_keeps_the_typing(
+    client, centre, clock, name
+):
+    response = book_at_nine(client, centre, full_name=name, phone="0987 654 321", procedure="1.001193")
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert HIDDEN_MESSAGE in page
+    assert 'value="0987 654 321"' in page
+    assert re.search(rf'value="{re.escape(SLOT.isoformat())}"[^>]*checked', page)
+    assert re.search(r'value="1.001193"\s+selected', page)
+    assert not Appointment.objects.exists()
+
+
+def test_the_booking_page_stores_the_name_nfc(client, centre, clock):
+    book_at_nine(client, centre, full_name=NFD_NAME)
+    assert Appointment.objects.get().full_name == unicodedata.normalize("NFC", NFD_NAME) != NFD_NAME
+
+
+@pytest.mark.parametrize("name", HIDDEN_NAMES)
+def test_the_booking_api_refuses_hidden_characters_in_the_name(centre, clock, phone_code, name):
+    body = {**FORM, "starts_at": SLOT.isoformat(), "full_name": name, "phone_code": phone_code()}
+    response = Client().post(
+        f"/api/v1/queue/centres/{centre.code}/appointments/", body, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {"full_name": [HIDDEN_MESSAGE]}
+    assert not Appointment.objects.exists()
+
+
+def test_the_booking_api_stores_the_name_nfc(centre, clock, phone_code):
+    body = {**FORM, "starts_at": SLOT.isoformat(), "full_name": NFD_NAME, "phone_code": phone_code()}
+    response = Client().post(
+        f"/api/v1/queue/centres/{centre.code}/appointments/", body, content_type="application/json"
+    )
+    assert response.status_code == 201
+    assert Appointment.objects.get().full_name == unicodedata.normalize("NFC", NFD_NAME) != NFD_NAME

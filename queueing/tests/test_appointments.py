@@ -1,6 +1,8 @@
 import datetime
+import unicodedata
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection
 
 from queueing.appointments import (
@@ -25,12 +27,12 @@ SLOT = datetime.datetime(2026, 11, 23, 9, 0, tzinfo=LOCAL)
 PEOPLE = [f"0011880000{n:02d}" for n in range(60)]
 
 
-def book(service, *, starts_at=SLOT, citizen_id="001188123456", now=BOOKED_AT):
+def book(service, *, starts_at=SLOT, citizen_id="001188123456", now=BOOKED_AT, full_name="Nguyễn Thị Lan"):
     return appointment_book(
         service=service,
         starts_at=starts_at,
         citizen_id=citizen_id,
-        full_name="Nguyễn Thị Lan",
+        full_name=full_name,
         phone="0912345678",
         procedure_code="1.001193",
         now=now,
@@ -153,3 +155,14 @@ def test_a_booking_not_checked_in_after_the_grace_period_becomes_a_no_show(civil
     missed.refresh_from_db()
     assert missed.status == "no_show"
     assert AppointmentSlot.objects.get(starts_at=SLOT).booked == 1
+
+
+def test_a_booking_name_is_stored_nfc_and_never_with_hidden_characters(civil_status):
+    """Issue 18, item 2: whoever calls the service, the name follows the e-forms' rule."""
+    for hidden in ("\u202e", "\u200b", "\x00", "\x1b"):
+        with pytest.raises(ValidationError) as error:
+            book(civil_status, full_name=f"Nguyễn{hidden} Thị Lan")
+        assert error.value.code == "hidden_characters"
+    assert not Appointment.objects.exists()
+    book(civil_status, full_name=unicodedata.normalize("NFD", " Nguyễn Thị Lan "))
+    assert Appointment.objects.get().full_name == unicodedata.normalize("NFC", "Nguyễn Thị Lan")
