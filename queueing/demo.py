@@ -9,7 +9,7 @@ import yaml
 from agencies.models import Centre
 
 from .kiosks import kiosk_demo_arm
-from .models import Counter, QueueService
+from .models import Counter, Kiosk, QueueService
 
 SERVICES_FILE = Path(__file__).resolve().parent / "data" / "services.yaml"
 
@@ -30,3 +30,4 @@ def queueing_demo_load(centres: list[Centre] | None = None, path: Path = SERVICE
             )
             service.counters.set(Counter.objects.filter(centre=centre, number__in=item.get("counters", [])))
         kiosk_demo_arm(centre=centre)
+        kiosk_demo_arm(centre=centre, role=Kiosk.Role.BOARD)

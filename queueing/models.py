@@ -289,25 +289,43 @@ class Appointment(models.Model):
 
 
 class Kiosk(models.Model):
-    """A ticket machine registered to one centre: only a registered kiosk gives out kiosk numbers.
+    """A machine of the hall registered to one centre: a ticket kiosk, or a display board.
 
-    Its API secret is an accounts `ApiToken` of kind kiosk (stored hashed, revoked there). The
-    kiosk page instead keeps a device key in a signed cookie, set once by a one-time registration
-    link; only digests of the link and of the device key are stored.
+    Only a registered kiosk gives out kiosk numbers, and only a registered board shows the calls.
+    Each is registered the same way: a one-time link, opened on the machine, sets a device key in a
+    signed cookie; only digests of the link and of the device key are stored. A kiosk also has an
+    API secret, an accounts `ApiToken` of kind kiosk (stored hashed, revoked there); a board has
+    none (it only reads its own page), so no board can take a number through the API.
     """
 
+    class Role(models.TextChoices):
+        KIOSK = "kiosk", _("ki-ốt lấy số")
+        BOARD = "board", _("màn hình gọi số")
+
     centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="kiosks")
-    name = models.CharField(_("tên ki-ốt"), max_length=100)
-    token = models.OneToOneField("accounts.ApiToken", on_delete=models.CASCADE, related_name="kiosk")
+    role = models.CharField(_("loại thiết bị"), max_length=8, choices=Role.choices, default=Role.KIOSK)
+    name = models.CharField(_("tên thiết bị"), max_length=100)
+    token = models.OneToOneField(
+        "accounts.ApiToken", on_delete=models.CASCADE, null=True, blank=True, related_name="kiosk"
+    )
     link_digest = models.CharField(max_length=64, unique=True, null=True, blank=True)
     link_expires_at = models.DateTimeField(_("đường dẫn đăng ký hết hạn lúc"), null=True, blank=True)
     device_digest = models.CharField(max_length=64, unique=True, null=True, blank=True)
     registered_at = models.DateTimeField(_("đăng ký thiết bị lúc"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
     created_at = models.DateTimeField(_("tạo lúc"))
 
     class Meta:
-        verbose_name = _("ki-ốt lấy số")
-        verbose_name_plural = _("ki-ốt lấy số")
+        verbose_name = _("thiết bị tại sảnh")
+        verbose_name_plural = _("thiết bị tại sảnh")
+        constraints = [
+            # A kiosk's API token is what the ticket API checks; a board must never hold one.
+            models.CheckConstraint(
+                condition=models.Q(role="kiosk", token__isnull=False)
+                | models.Q(role="board", token__isnull=True),
+                name="kiosk_token_by_role",
+            )
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.centre_id})"

@@ -315,17 +315,18 @@ def tickets_visible_to(user):
     )
 
 
-def kiosk_of_device(device_key: str | None, centre) -> Kiosk | None:
-    """The registered, unrevoked kiosk of `centre` this device key belongs to, or None."""
+def devices_active():
+    """Kiosks and boards not revoked: neither the machine itself nor (a kiosk's) API token."""
+    return Kiosk.objects.filter(revoked_at__isnull=True).filter(
+        Q(token__isnull=True) | Q(token__revoked_at__isnull=True)
+    )
+
+
+def kiosk_of_device(device_key: str | None, centre, role: str = Kiosk.Role.KIOSK) -> Kiosk | None:
+    """The registered, unrevoked kiosk (or board, by `role`) of `centre` this device key belongs to."""
     if not device_key:
         return None
-    return (
-        Kiosk.objects.filter(
-            centre=centre, device_digest=token_digest(device_key), token__revoked_at__isnull=True
-        )
-        .select_related("token")
-        .first()
-    )
+    return devices_active().filter(centre=centre, role=role, device_digest=token_digest(device_key)).first()
 
 
 def kiosk_token_for(auth, centre_code: str) -> bool:

@@ -20,6 +20,11 @@ urlpatterns = [
         name="kiosk_register",
     ),
     path("xep-hang/<str:centre_code>/man-hinh/", views.board, name="board"),
+    path(
+        "xep-hang/<str:centre_code>/man-hinh/dang-ky/<str:link_key>/",
+        views.board_register,
+        name="board_register",
+    ),
     path("mot-cua/quay/", views.counters, name="counters"),
     path("mot-cua/quay/<int:counter_id>/", views.console, name="console"),
     path("mot-cua/quay/<int:counter_id>/<slug:action>/", views.console_action, name="console_action"),

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
 from accounts.selectors import Role, roles_of
 from agencies.selectors import centres_supervised_by
@@ -29,7 +30,7 @@ from portal.ratelimit import limit_page
 from . import appointments, challenge, kiosks, phone_codes, selectors, services
 from .forms import AppointmentForm
 from .hours import local_day, opening_status
-from .models import Appointment, Counter, QueueService, Ticket
+from .models import Appointment, Counter, Kiosk, QueueService, Ticket
 
 
 def not_found(request, message: str):
@@ -165,10 +166,11 @@ def _centre_context(centre, **extra):
     }
 
 
-def _registered_kiosk(request, centre):
-    """The kiosk this browser was registered as (its signed device cookie), or None."""
-    device_key = request.get_signed_cookie(kiosks.DEVICE_COOKIE, default=None, salt=kiosks.DEVICE_COOKIE_SALT)
-    return selectors.kiosk_of_device(device_key, centre)
+def _registered_device(request, centre, role: str = Kiosk.Role.KIOSK):
+    """The kiosk (or board) this browser was registered as (its signed device cookie), or None."""
+    cookie = kiosks.DEVICE_COOKIES[role]
+    device_key = request.get_signed_cookie(cookie.name, default=None, salt=cookie.salt)
+    return selectors.kiosk_of_device(device_key, centre, role)
 
 
 def _not_a_kiosk(request, centre):
@@ -181,7 +183,7 @@ def kiosk(request, centre_code):
     centre, missing = _centre_or_404(request, centre_code)
     if missing:
         return missing
-    if _registered_kiosk(request, centre) is None:
+    if _registered_device(request, centre) is None:
         return _not_a_kiosk(request, centre)
     context = _centre_context(centre)
     if request.method == "POST":
@@ -271,6 +273,12 @@ def board(request, centre_code):
     centre, missing = _centre_or_404(request, centre_code)
     if missing:
         return missing
+    if _registered_device(request, centre, Kiosk.Role.BOARD) is None:
+        if request.htmx:
+            # A board revoked while it shows: reload, so the screen says why it stopped.
+            return HttpResponseClientRefresh()
+        context = {"centre": centre, "not_registered": True}
+        return render(request, "queueing/board.html", context, status=403)
     context = {"centre": centre, "calls": selectors.board_calls(centre)}
     template = "queueing/_board_calls.html" if request.htmx else "queueing/board.html"
     return render(request, template, context)
@@ -585,36 +593,55 @@ def appointment(request, public_id):
     return render(request, "queueing/appointment.html", context)
 
 
-@limit_page("kiosk")
-def kiosk_register(request, centre_code, link_key):
-    """Open the one-time registration link on the kiosk and confirm: this browser becomes the kiosk.
+# Where each machine's page is: the device cookie is scoped to it, and registering lands there.
+DEVICE_PAGES = {
+    Kiosk.Role.KIOSK: ("queueing:take", "queueing:kiosk"),
+    Kiosk.Role.BOARD: ("queueing:board",) * 2,
+}
+
+
+def _device_register(request, centre_code: str, link_key: str, role: str):
+    """Open the one-time registration link on the machine and confirm: this browser becomes it.
 
     A confirmation (POST) rather than the GET itself, so a link preview cannot spend the link.
     """
     centre, missing = _centre_or_404(request, centre_code)
     if missing:
         return missing
+    context = {"centre": centre, "role": role}
     if request.method != "POST":
-        return render(request, "queueing/kiosk_register.html", {"centre": centre})
+        return render(request, "queueing/kiosk_register.html", context)
     try:
-        kiosk, device_key = kiosks.kiosk_link_redeem(centre=centre, link_key=link_key)
+        device, device_key = kiosks.kiosk_link_redeem(centre=centre, link_key=link_key, role=role)
     except services.QueueError as error:
-        return render(
-            request, "queueing/kiosk_register.html", {"centre": centre, "refusal": error.message}, status=403
-        )
-    response = redirect("queueing:kiosk", centre_code=centre.code)
+        context["refusal"] = error.message
+        return render(request, "queueing/kiosk_register.html", context, status=403)
+    scope, page = DEVICE_PAGES[role]
+    response = redirect(page, centre_code=centre.code)
+    cookie = kiosks.DEVICE_COOKIES[role]
     response.set_signed_cookie(
-        kiosks.DEVICE_COOKIE,
+        cookie.name,
         device_key,
-        salt=kiosks.DEVICE_COOKIE_SALT,
-        max_age=10 * 365 * 24 * 3600,  # until the kiosk is revoked, not until a date
-        path=reverse("queueing:take", args=[centre.code]),  # the kiosk page and its check-in below it
+        salt=cookie.salt,
+        max_age=10 * 365 * 24 * 3600,  # until the machine is revoked, not until a date
+        # The kiosk: its page and the check-in below /xep-hang/<centre>/; the board: its page.
+        path=reverse(scope, args=[centre.code]),
         secure=settings.SESSION_COOKIE_SECURE,
         httponly=True,
         samesite="Strict",
     )
-    messages.success(request, _("Thiết bị này đã được đăng ký là %(name)s.") % {"name": kiosk.name})
+    messages.success(request, _("Thiết bị này đã được đăng ký là %(name)s.") % {"name": device.name})
     return response
+
+
+@limit_page("kiosk")
+def kiosk_register(request, centre_code, link_key):
+    return _device_register(request, centre_code, link_key, Kiosk.Role.KIOSK)
+
+
+@limit_page("kiosk")
+def board_register(request, centre_code, link_key):
+    return _device_register(request, centre_code, link_key, Kiosk.Role.BOARD)
 
 
 @require_POST
@@ -623,7 +650,7 @@ def kiosk_check_in(request, centre_code):
     centre, missing = _centre_or_404(request, centre_code)
     if missing:
         return missing
-    if _registered_kiosk(request, centre) is None:
+    if _registered_device(request, centre) is None:
         return _not_a_kiosk(request, centre)
     code = request.POST.get("code", "")
     try:

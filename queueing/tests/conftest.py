@@ -7,7 +7,7 @@ from notifications.channels import sms
 from queueing.challenge import challenge_issue, challenge_solve
 from queueing.hours import LOCAL
 from queueing.kiosks import kiosk_register
-from queueing.models import Counter, QueueService
+from queueing.models import Counter, Kiosk, QueueService
 from queueing.phone_codes import phone_code_send
 from registry.models import PersonRecord
 from tests.factories import queue_world
@@ -91,6 +91,19 @@ def kiosk(centre):
 def kiosk_browser(client, centre, kiosk):
     """A browser that opened the kiosk's registration link: it holds the signed device cookie."""
     client.post(reverse("queueing:kiosk_register", args=[centre.code, kiosk.link_key]))
+    return client
+
+
+@pytest.fixture
+def board(centre):
+    """A display board of the centre registered as `manage.py kiosk_register --board` does."""
+    return kiosk_register(centre=centre, name="Màn hình phòng chờ", role=Kiosk.Role.BOARD)
+
+
+@pytest.fixture
+def board_browser(client, centre, board):
+    """A browser that opened the board's registration link: it holds the board's device cookie."""
+    client.post(reverse("queueing:board_register", args=[centre.code, board.link_key]))
     return client
 
 

@@ -150,10 +150,12 @@ def test_estimated_wait_uses_recent_service_times(client, centre, civil_status, 
     assert "khoảng 22 phút" in page
 
 
-def test_board_lists_the_called_numbers_and_counters(client, centre, civil_status, counter_1, clock):
+def test_board_lists_the_called_numbers_and_counters(board_browser, centre, civil_status, counter_1, clock):
     ticket_issue(centre=centre, service=civil_status, channel="kiosk", now=OPEN_NOW)
     ticket_call_next(counter=counter_1, now=OPEN_NOW)
-    fragment = client.get(reverse("queueing:board", args=[centre.code]), headers={"HX-Request": "true"})
+    fragment = board_browser.get(
+        reverse("queueing:board", args=[centre.code]), headers={"HX-Request": "true"}
+    )
     assert 'data-code="A001" data-counter="1"' in fragment.content.decode()
 
 
