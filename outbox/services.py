@@ -36,11 +36,11 @@ def wake() -> None:
             cursor.execute("SELECT pg_notify(%s, '')", [CHANNEL])
 
 
-def _drain(source, *, limit: int | None = None) -> int:
-    """Work off what one source has waiting, in bounded batches."""
+def _drain(source, *, limit: int | None = None, batches: int | None = None) -> int:
+    """Work off what one source has waiting, in at most `batches` bounded batches."""
     limit = limit or settings.OUTBOX_BATCH
     total = 0
-    for _batch in range(settings.OUTBOX_BATCHES_PER_PASS):
+    for _batch in range(batches or settings.OUTBOX_BATCHES_PER_PASS):
         done = source.drain(limit=limit)
         total += done
         if done < limit:
@@ -48,19 +48,24 @@ def _drain(source, *, limit: int | None = None) -> int:
     return total
 
 
-def _drain_logged(source, *, limit: int | None = None) -> int:
+def _drain_logged(source, *, limit: int | None = None, batches: int | None = None) -> int:
     """`_drain`, where a failing source is logged and does not stop the others (a hand-off cannot be
     published while Redis is down, but dossiers are still entered)."""
     try:
-        return _drain(source, limit=limit)
+        return _drain(source, limit=limit, batches=batches)
     except Exception:  # noqa: BLE001 - one source's failure must not stop the relay or the others
         logger.exception("outbox source %s failed; the next pass tries again", source.name)
         return 0
 
 
 def drain_source(*, name: str, limit: int | None = None) -> int:
-    """Work off what one source has waiting (a worker's share of the relay's work)."""
-    return sum(_drain(source, limit=limit) for source in sources() if source.name == name)
+    """One batch of what one source has waiting: a worker's share of the relay's work.
+
+    One batch, not the whole backlog: a task that ends after a few seconds frees its worker for the
+    next source's task, so a backlog of dossiers to enter never holds up the hand-offs of those
+    already entered (with a task per backlog, both worker processes entered for 15 s while the
+    entered dossiers' hand-offs waited: bench/faults.py). The relay sends the next task."""
+    return sum(_drain(source, limit=limit, batches=1) for source in sources() if source.name == name)
 
 
 DRAIN_TASK = "outbox.drain"
@@ -68,14 +73,24 @@ _dispatched_at: dict[str, float] = {}
 
 
 def relay_pass(*, limit: int | None = None) -> tuple[int, float | None]:
-    """The relay's pass: a source whose work belongs in the workers is handed to one (at most one
-    task per OUTBOX_DISPATCH_SECONDS, however many commits woke the relay); the others, and all of
-    them while the broker is unreachable, are drained here.
+    """The relay's pass: a source whose work belongs in the workers is handed to them, one batch per
+    task; the others, and all of them while the broker is unreachable, are drained here, one batch
+    per source per pass (so a backlog of dossiers to enter and the hand-offs of those entered take
+    turns, rather than the first hand-off waiting for the whole backlog to be entered).
 
-    Returns how many items were done here, and when to come back without being woken (work that
-    waited for the next dispatch: a commit that woke the relay just after a task went out must not
-    wait for the next sweep)."""
+    A task goes out at most once per OUTBOX_DISPATCH_SECONDS per source, however many commits woke
+    the relay, and only while the broker holds no task that no worker has taken yet: such a task
+    means every worker is busy, and a second one would only pile up behind it. While work still
+    waits, the relay comes back after OUTBOX_DISPATCH_SECONDS without being woken, so every worker
+    that frees up gets the next batch.
+
+    Returns how many items were done here, and when to come back without being woken."""
     done, again_in = 0, None
+
+    def come_back(seconds: float) -> None:
+        nonlocal again_in
+        again_in = seconds if again_in is None else min(again_in, seconds)
+
     for source in sources():
         if source.in_workers:
             try:
@@ -87,16 +102,16 @@ def relay_pass(*, limit: int | None = None) -> tuple[int, float | None]:
             now = time.monotonic()
             wait = _dispatched_at.get(source.name, 0.0) + settings.OUTBOX_DISPATCH_SECONDS - now
             if wait > 0:
-                again_in = wait if again_in is None else min(again_in, wait)
+                come_back(wait)
+                continue
+            if queue_length(settings.CELERY_TASK_DEFAULT_QUEUE):  # (None, unknown: send anyway)
+                come_back(settings.OUTBOX_DISPATCH_SECONDS)
                 continue
             if publish(DRAIN_TASK, args=[source.name]):
                 _dispatched_at[source.name] = now
-                # Come back while it waits: a task that started before the last commits (or found
-                # another run entering) leaves them for the next one.
-                redispatch = settings.OUTBOX_REDISPATCH_SECONDS
-                again_in = redispatch if again_in is None else min(again_in, redispatch)
+                come_back(settings.OUTBOX_DISPATCH_SECONDS)
                 continue
-        done += _drain_logged(source, limit=limit)
+        done += _drain_logged(source, limit=limit, batches=1)
     return done, again_in
 
 
@@ -136,11 +151,12 @@ breaker = _Breaker()
 
 
 def queue_length(queue: str) -> int | None:
-    """Messages waiting in a broker queue (not those a worker holds), or None when unknown."""
+    """Messages waiting in a broker queue (not those a worker holds), or None when unknown (an empty
+    Redis queue does not exist, and is unknown too)."""
     if not breaker.closed():
         return None
     try:
-        with current_app.connection_for_write() as broker:
+        with current_app.connection_or_acquire() as broker:
             return broker.default_channel.queue_declare(queue=queue, passive=True).message_count
     except Exception:  # noqa: BLE001 - unknown; the caller decides as if it were empty
         return None

@@ -262,18 +262,17 @@ CELERY_BEAT_SCHEDULE["health-beacons-forget"] = {"task": "health.beacons_forget"
 # --- The outbox and its relay (outbox/) -------------------------------------
 # Sources the relay drains, in order: entering a dossier writes its first hand-off.
 OUTBOX_SOURCES = ["procedures.outbox.DossiersToEnter", "routing.outbox.HandoffsToDeliver"]
-# Items a source does per transaction, and batches per source in one pass.
+# Items a source does per transaction; batches per source in one sweep (a worker's task and a relay
+# pass do one, so sources take turns).
 OUTBOX_BATCH = env.int("OUTBOX_BATCH", default=50)
 OUTBOX_BATCHES_PER_PASS = env.int("OUTBOX_BATCHES_PER_PASS", default=20)
 # On PostgreSQL the relay is woken by each commit and drains anyway this often; on SQLite it polls.
 OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=5.0)
 OUTBOX_POLL_SECONDS = env.float("OUTBOX_POLL_SECONDS", default=0.5)
 OUTBOX_BEACON_SECONDS = env.float("OUTBOX_BEACON_SECONDS", default=5.0)
-# A source drained by the workers gets at most one task per this many seconds from a relay, however
-# many commits wake it: at 10 filings a second, one task enters a batch of them.
+# A source drained by the workers gets at most one task (one batch) per this many seconds from a
+# relay, however many commits wake it, and none while an earlier task waits for a free worker.
 OUTBOX_DISPATCH_SECONDS = env.float("OUTBOX_DISPATCH_SECONDS", default=0.25)
-# While such work still waits after a task was sent, the relay sends another after this long.
-OUTBOX_REDISPATCH_SECONDS = env.float("OUTBOX_REDISPATCH_SECONDS", default=1.0)
 # After a failed publish, this process does not try the broker again for this long.
 OUTBOX_BROKER_RETRY_SECONDS = env.float("OUTBOX_BROKER_RETRY_SECONDS", default=2.0)
 # Work waiting longer than this shows as "late" on /health/status/.

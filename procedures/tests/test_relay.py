@@ -58,6 +58,7 @@ def test_the_relay_hands_entering_to_the_workers_once_per_wake_and_enters_itself
 
     sent = []
     monkeypatch.setattr(services, "publish", lambda task, args, **kw: sent.append((task, args)) or True)
+    monkeypatch.setattr(services, "queue_length", lambda queue: 0)  # every worker is free
     settings.OUTBOX_DISPATCH_SECONDS = 60
     settings.OUTBOX_SWEEP_SECONDS = 0.2
     services._dispatched_at.clear()
@@ -88,11 +89,11 @@ def test_a_wake_that_came_too_soon_after_a_dispatch_comes_back_when_the_next_is_
 
     sent = []
     monkeypatch.setattr(services, "publish", lambda task, args, **kw: sent.append(task) or True)
+    monkeypatch.setattr(services, "queue_length", lambda queue: 0)
     settings.OUTBOX_DISPATCH_SECONDS = 0.3
     services._dispatched_at.clear()
     _file(centre, filer)
-    settings.OUTBOX_REDISPATCH_SECONDS = 1.0
-    assert services.relay_pass() == (0, 1.0)  # back in a second if the dossier still waits
+    assert services.relay_pass() == (0, 0.3)  # back soon if the dossier still waits
     assert sent == ["outbox.drain"]
     done, again_in = services.relay_pass()  # woken again at once by the next commit
     assert sent == ["outbox.drain"]
@@ -100,6 +101,37 @@ def test_a_wake_that_came_too_soon_after_a_dispatch_comes_back_when_the_next_is_
     time.sleep(again_in)
     services.relay_pass()
     assert sent == ["outbox.drain", "outbox.drain"]
+
+
+def test_no_second_task_while_the_first_still_waits_for_a_worker(catalogue, centre, filer, monkeypatch, settings):
+    """A task nobody has taken yet means every worker is busy: another would only pile up behind it
+    (and, one batch each, be a burst of empty runs once the backlog is gone)."""
+    from outbox import services
+
+    sent, waiting_in_broker = [], [1]
+    monkeypatch.setattr(services, "publish", lambda task, args, **kw: sent.append(task) or True)
+    monkeypatch.setattr(services, "queue_length", lambda queue: waiting_in_broker[0])
+    settings.OUTBOX_DISPATCH_SECONDS = 0
+    services._dispatched_at.clear()
+    _file(centre, filer)
+    assert services.relay_pass() == (0, 0)  # busy workers: come back, send nothing
+    assert sent == []
+    waiting_in_broker[0] = 0  # a worker took it
+    services.relay_pass()
+    assert sent == ["outbox.drain"]
+
+
+def test_a_worker_task_enters_one_batch_and_leaves_the_rest_to_the_next(catalogue, centre, filer, settings):
+    """A task is a few seconds' work, so the hand-offs of the dossiers it entered do not wait for a
+    whole backlog to be entered first."""
+    from outbox.tasks import drain
+
+    settings.OUTBOX_BATCH = 2
+    filed = [_file(centre, filer) for _ in range(5)]
+    assert drain("dossiers_to_enter") == 2
+    assert sum(_entered(d.pk) for d in filed) == 2
+    assert drain("dossiers_to_enter") == 2
+    assert drain("dossiers_to_enter") == 1
 
 
 @pytest.fixture
