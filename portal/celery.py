@@ -11,6 +11,7 @@ import gc
 import logging
 import os
 import sys
+import time
 
 from celery import Celery, signals
 from celery.app.trace import LOG_RECEIVED, LOG_SUCCESS
@@ -54,8 +55,65 @@ class RoutineRunsQuiet(logging.Filter):
         return False
 
 
+class BrokerDownSaidOnce(logging.Filter):
+    """While the broker is down, beat fails to send every due entry, every tick, and logs each
+    failure with two copies of the stack ("Message Error: %s\n%s", exc_info and the formatted stack):
+    hundreds of tracebacks a minute that bury what an operator needs. A send that failed because the
+    broker cannot be reached is said once per BROKER_DOWN_SAY_EVERY seconds, in one line; the
+    other failures of that kind are dropped. Any other error keeps its traceback.
+
+    Like every filter here it runs inside beat's tick, so it must accept any record and never raise."""
+
+    BROKER_DOWN_SAY_EVERY = 60.0
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._said_at = float("-inf")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            return self._filter(record)
+        except Exception:  # noqa: BLE001 - a log filter must never raise into the caller
+            return True
+
+    def _filter(self, record: logging.LogRecord) -> bool:
+        if not (isinstance(record.msg, str) and record.msg.startswith("Message Error")):
+            return True
+        error = (
+            record.exc_info[1] if isinstance(record.exc_info, tuple) and len(record.exc_info) == 3 else None
+        )
+        if not _broker_unreachable(error):
+            return True
+        now = time.monotonic()
+        if now - self._said_at < self.BROKER_DOWN_SAY_EVERY:
+            return False
+        self._said_at = now
+        record.msg = "broker unreachable, due tasks not sent (%s); said again in %d s while it lasts"
+        record.args = (error, int(self.BROKER_DOWN_SAY_EVERY))
+        record.exc_info, record.exc_text, record.stack_info = None, None, None
+        return True
+
+
+def _broker_unreachable(error: BaseException | None) -> bool:
+    """Whether this error, or one it was raised from, is a failure to reach the broker."""
+    from kombu.exceptions import OperationalError
+
+    seen = 0
+    while error is not None and seen < 10:  # a chain, bounded: a cycle must not hang beat
+        if isinstance(error, (ConnectionError, TimeoutError, OperationalError)):
+            return True
+        if (
+            type(error).__module__.startswith(("redis.", "kombu.", "amqp."))
+            and "onnect" in type(error).__name__
+        ):
+            return True
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return False
+
+
 for _name in ("celery.beat", "celery.worker.strategy", "celery.app.trace"):
     logging.getLogger(_name).addFilter(RoutineRunsQuiet())
+logging.getLogger("celery.beat").addFilter(BrokerDownSaidOnce())
 
 
 # Rendering a page leaves a few thousand objects in reference cycles (WeasyPrint's boxes point at

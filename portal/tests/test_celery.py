@@ -88,3 +88,53 @@ def test_no_log_record_can_make_the_filter_raise():
     # The same record through a real logger with the filter attached, as beat logs it.
     logger = logging.getLogger("celery.beat")
     logger.error("Message Error: %s\n%s", ValueError("Redis down"), traceback_lines)
+
+
+def test_beat_says_once_that_the_broker_is_down_instead_of_a_traceback_per_entry_per_tick():
+    """bench/faults.py: a 60 s Redis outage left 219 tracebacks in beat's log. Now one line a minute;
+    an error that is not the broker's keeps its traceback."""
+    import logging
+    import sys
+
+    import redis
+    from kombu.exceptions import OperationalError
+
+    from portal.celery import BrokerDownSaidOnce
+
+    def record_of(error):
+        try:
+            try:
+                raise redis.exceptions.ConnectionError("Error 111 connecting to 127.0.0.1:6379.") from None
+            except redis.exceptions.ConnectionError as cause:
+                raise error from cause
+        except Exception:  # noqa: BLE001
+            exc_info = sys.exc_info()
+        record = logging.LogRecord(
+            "celery.beat", logging.ERROR, __file__, 1, "Message Error: %s\n%s", None, exc_info
+        )
+        record.args = (exc_info[1], ["  File x\n"])
+        return record
+
+    quiet = BrokerDownSaidOnce()
+    first = record_of(OperationalError("Error 111"))
+    assert quiet.filter(first) is True
+    assert first.exc_info is None
+    assert "broker unreachable" in first.getMessage()
+    assert quiet.filter(record_of(OperationalError("Error 111"))) is False  # the next tick: dropped
+    assert quiet.filter(record_of(RuntimeError("channel disconnected"))) is False  # its cause is Redis's
+
+    other = logging.LogRecord("celery.beat", logging.ERROR, __file__, 1, "Message Error: %s\n%s", None, None)
+    try:
+        raise ValueError("a bug in a task's arguments")
+    except ValueError:
+        other.exc_info = sys.exc_info()
+    other.args = (other.exc_info[1], [])
+    assert quiet.filter(other) is True
+    assert other.exc_info is not None
+
+    quiet._said_at -= BrokerDownSaidOnce.BROKER_DOWN_SAY_EVERY  # a minute later, still down
+    assert quiet.filter(record_of(OperationalError("Error 111"))) is True
+    for odd in (None, 42, "Message Error", {"a": 1}):
+        record = logging.LogRecord("celery.beat", logging.ERROR, __file__, 1, "Message Error: %s", None, None)
+        record.args, record.exc_info = None, odd
+        assert quiet.filter(record) is True
