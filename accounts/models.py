@@ -116,3 +116,25 @@ class OneTimeCode(models.Model):
 
     def __str__(self):
         return f"{self.get_purpose_display()} — {self.user}"
+
+
+class RecoveryRequest(models.Model):
+    """A citizen ID typed on the recovery page, waiting for a worker to send its code.
+
+    The page records only this, whoever the number belongs to, so its answer takes the same work
+    for an account, a number without one, and a staff member's; the outbox relay hands the row to
+    a worker, which sends a code if there is an account to send it for. The row is deleted when
+    handled: a typed number is kept no longer than it takes to answer it.
+    """
+
+    citizen_id = models.CharField(max_length=12)
+    # Her page's language, for the SMS the worker writes.
+    language = models.CharField(max_length=10, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("yêu cầu lấy lại mật khẩu")
+        verbose_name_plural = _("yêu cầu lấy lại mật khẩu")
+
+    def __str__(self):
+        return f"{self.citizen_id[:3]}…"

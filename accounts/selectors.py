@@ -77,8 +77,8 @@ def totp_pending_device(user):
     return TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
 
 
-def recovery_user(username: str):
-    """The citizen account a recovery code may be sent for, or None.
+def recovery_users(username: str):
+    """The citizen accounts a recovery code may be sent for (none or one), as a query.
 
     Citizens only (by citizen ID): staff and administrators get a new password from an
     administrator, never from a code to a phone.
@@ -87,10 +87,13 @@ def recovery_user(username: str):
 
     username = (username or "").strip()
     if not username.isdigit():
-        return None
-    return User.objects.filter(
-        citizen_id=username, is_active=True, is_staff=False, is_superuser=False
-    ).first()
+        return User.objects.none()
+    return User.objects.filter(citizen_id=username, is_active=True, is_staff=False, is_superuser=False)
+
+
+def recovery_user(username: str):
+    """The citizen account a recovery code may be sent for, or None."""
+    return recovery_users(username).first()
 
 
 def recovery_destinations(user) -> tuple[str, str]:

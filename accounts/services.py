@@ -116,20 +116,28 @@ def one_time_code_issue(*, user, purpose: str, code: str, minutes: int, address:
 
 def one_time_code_redeem(*, user, purpose: str, code: str):
     """The person's live code for this purpose, used up now, if `code` is it; else None (one try spent)."""
+    from .models import OneTimeCode
+
+    return _redeem(OneTimeCode.objects.filter(user=user), purpose=purpose, code=code)
+
+
+# Compared against when there is no live code, so that case costs what a wrong code costs.
+_NO_CODE_DIGEST = "0" * 64
+
+
+def _redeem(codes, *, purpose: str, code: str):
     import hmac
 
     from django.conf import settings
     from django.db import transaction
+    from django.db.models import F
     from django.utils import timezone
-
-    from .models import OneTimeCode
 
     now = timezone.now()
     with transaction.atomic():
         row = (
-            OneTimeCode.objects.select_for_update()
+            codes.select_for_update()
             .filter(
-                user=user,
                 purpose=purpose,
                 used_at__isnull=True,
                 expires_at__gt=now,
@@ -138,15 +146,17 @@ def one_time_code_redeem(*, user, purpose: str, code: str):
             .order_by("-created_at")
             .first()
         )
-        if row is None:
-            return None
-        if not hmac.compare_digest(row.digest, _code_digest(row.salt, _normalise_code(code))):
-            row.attempts += 1
-            row.save(update_fields=["attempts"])
-            return None
-        row.used_at = now
-        row.save(update_fields=["used_at"])
-        return row
+        # No live code (for recovery: no account either) does the same work as a wrong one, one
+        # keyed hash and one UPDATE, the way Django's ModelBackend hashes a password for a user who
+        # does not exist: how long the answer takes must not say which of the two it was.
+        salt, digest = (row.salt, row.digest) if row is not None else ("", _NO_CODE_DIGEST)
+        matches = hmac.compare_digest(digest, _code_digest(salt, _normalise_code(code))) and row is not None
+        spent = {"used_at": now} if matches else {"attempts": F("attempts") + 1}
+        codes.model.objects.filter(pk=row.pk if row is not None else 0).update(**spent)
+    if not matches:
+        return None
+    row.used_at = now
+    return row
 
 
 def _codes_this_hour(*, user, purpose: str) -> int:
@@ -206,24 +216,85 @@ def password_set(*, user, password: str):
 
 
 def password_reset_request(*, username: str) -> None:
-    """Send a recovery code to the phone the population registry holds for her and to her verified
-    e-mail. Returns nothing, whatever happened: the page's answer must not tell whether the
-    account exists, has a phone, or was asked for too often (SMS flooding of someone's phone)."""
+    """Step 1 of recovery: record that someone asked for a code for this citizen ID; a worker sends
+    it (`recovery_codes_send`, an outbox source) once this commits.
+
+    Returns nothing, whatever the number: the page's answer must not tell whether the account
+    exists, has a phone, or was asked for too often (SMS flooding of someone's phone). Nor may the
+    time it takes: when the request looked the account up, asked the registry for her phone, made
+    a code and called the SMS gateway, a real account answered measurably later than a number
+    without one, and the time listed who has an account. A dummy of that work on the missing path
+    would have to imitate the registry and the gateway (both remote, both variable); moving all of
+    it behind the commit makes the request the same one INSERT for everybody.
+    """
+    from django.db import transaction
+    from django.utils import translation
+
+    from outbox.services import wake
+
+    from .models import RecoveryRequest
+
+    with transaction.atomic():
+        RecoveryRequest.objects.create(
+            citizen_id=(username or "").strip()[:12], language=translation.get_language() or ""
+        )
+        wake()
+
+
+def recovery_codes_send(*, limit: int) -> int:
+    """Handle up to `limit` recovery requests, oldest first: for a citizen account, a new code to the
+    phone the population registry holds and to her verified e-mail. Returns how many were handled.
+
+    Each request is claimed (SKIP LOCKED), its code stored and the request deleted in one
+    transaction, and the code sent after it commits: two workers never send one request twice, and
+    a worker that dies before sending leaves her to ask again (a code sent twice would cost two SMS).
+    """
+    from django.db import transaction
+    from django.utils import translation
+
+    from .models import RecoveryRequest
+
+    handled = 0
+    while handled < limit:
+        with transaction.atomic():
+            request = (
+                RecoveryRequest.objects.select_for_update(skip_locked=True)
+                .order_by("created_at", "pk")
+                .first()
+            )
+            if request is None:
+                break
+            request.delete()
+            with translation.override(request.language or None):
+                message = _recovery_code_issue(citizen_id=request.citizen_id)
+        handled += 1
+        if message is not None:
+            phone, email, subject, text = message
+            if phone:
+                _send_sms(to=phone, text=text)
+            if email:
+                _send_email(to=email, subject=subject, text=text)
+    return handled
+
+
+def _recovery_code_issue(*, citizen_id: str) -> tuple[str, str, str, str] | None:
+    """A new recovery code for the citizen account with this ID, as (phone, e-mail, subject, text)
+    to send; None when there is no such account, nowhere to send, or she had her codes this hour."""
     from django.conf import settings
     from django.utils.translation import gettext as _
 
     from .models import OneTimeCode
     from .selectors import recovery_destinations, recovery_user
 
-    user = recovery_user(username)
+    user = recovery_user(citizen_id)
     if user is None:
-        return
+        return None
     phone, email = recovery_destinations(user)
     if not phone and not email:
-        return
+        return None
     purpose = OneTimeCode.Purpose.PASSWORD_RESET
     if _codes_this_hour(user=user, purpose=purpose) >= settings.ACCOUNTS_CODES_PER_HOUR:
-        return
+        return None
     code = _six_digits()
     minutes = settings.ACCOUNTS_RESET_CODE_MINUTES
     one_time_code_issue(user=user, purpose=purpose, code=code, minutes=minutes)
@@ -231,23 +302,24 @@ def password_reset_request(*, username: str) -> None:
         "MotCua: mã lấy lại mật khẩu của bạn là %(code)s, dùng được trong %(minutes)s phút. "
         "Không đưa mã này cho ai, kể cả cán bộ."
     ) % {"code": code, "minutes": minutes}
-    if phone:
-        _send_sms(to=phone, text=text)
-    if email:
-        _send_email(to=email, subject=_("Mã lấy lại mật khẩu MotCua"), text=text)
+    return phone, email, _("Mã lấy lại mật khẩu MotCua"), text
 
 
 def password_reset_confirm(*, username: str, code: str, password: str):
-    """The new password, if `code` is her live recovery code; else None (same for an unknown name)."""
-    from .models import OneTimeCode
-    from .selectors import recovery_user
+    """The new password, if `code` is her live recovery code; else None.
 
-    user = recovery_user(username)
-    if user is None:
+    An unknown number, a staff account and a wrong code answer alike and cost alike (`_redeem`):
+    the live code is looked for through the account in one query, never after a separate look-up
+    of the account that an unknown number would skip.
+    """
+    from .models import OneTimeCode
+    from .selectors import recovery_users
+
+    codes = OneTimeCode.objects.filter(user__in=recovery_users(username))
+    row = _redeem(codes, purpose=OneTimeCode.Purpose.PASSWORD_RESET, code=code)
+    if row is None:
         return None
-    if one_time_code_redeem(user=user, purpose=OneTimeCode.Purpose.PASSWORD_RESET, code=code) is None:
-        return None
-    return password_set(user=user, password=password)
+    return password_set(user=row.user, password=password)
 
 
 # --- E-mail verification ----------------------------------------------------

@@ -276,7 +276,8 @@ RESET_SESSION_KEY = "accounts_reset_username"
 
 
 def password_reset(request):
-    """Step 1 of recovery: her citizen ID. The answer is the same whether or not an account exists."""
+    """Step 1 of recovery: her citizen ID. The answer, and the work done to give it, are the same
+    whether or not an account exists (the code is sent by a worker: services.password_reset_request)."""
     form = PasswordResetRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         password_reset_request(username=form.cleaned_data["username"])
@@ -317,6 +318,13 @@ def password_reset_confirm_view(request):
     return render(
         request, "accounts/password_reset_confirm.html", {"form": form}, status=400 if form.errors else 200
     )
+
+
+# Per client address, both steps counted together (portal.ratelimit.PageLimitMiddleware): the
+# per-account limits (codes an hour, tries per code) do not stop one client from asking codes for
+# many numbers or trying codes across many accounts.
+password_reset.rate_limit_scope = "recovery"
+password_reset_confirm_view.rate_limit_scope = "recovery"
 
 
 EMAIL_SESSION_KEY = "accounts_email_code_sent"

@@ -176,6 +176,21 @@ class ScopedLimit(BaseThrottle):
         return self.retry_after
 
 
+def limit_spent_page(request, scope: str):
+    """Count this request against `scope`: None while within the limit, else the 429 page."""
+    allowed, retry_after = hit(scope, client_key(request))
+    if allowed:
+        return None
+    response = render(
+        request,
+        "rate_limited.html",
+        {"retry_after": retry_after, "message": _("Bạn thao tác quá nhanh.")},
+        status=429,
+    )
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
 def limit_page(scope: str, methods: tuple[str, ...] = ("POST",)):
     """The page side: answer 429 with a readable page when the same limit is spent."""
 
@@ -183,18 +198,29 @@ def limit_page(scope: str, methods: tuple[str, ...] = ("POST",)):
         @functools.wraps(view)
         def wrapped(request, *args, **kwargs):
             if request.method in methods:
-                allowed, retry_after = hit(scope, client_key(request))
-                if not allowed:
-                    response = render(
-                        request,
-                        "rate_limited.html",
-                        {"retry_after": retry_after, "message": _("Bạn thao tác quá nhanh.")},
-                        status=429,
-                    )
-                    response["Retry-After"] = str(retry_after)
-                    return response
+                spent = limit_spent_page(request, scope)
+                if spent is not None:
+                    return spent
             return view(request, *args, **kwargs)
 
         return wrapped
 
     return decorator
+
+
+class PageLimitMiddleware:
+    """`limit_page` for a view that names its limit as data, `view.rate_limit_scope = "…"` (POSTs
+    only), as an API view names its `throttle_scope`: an app the project imports (accounts) cannot
+    import this module back without an import cycle between the two."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        scope = getattr(view_func, "rate_limit_scope", None)
+        if scope and request.method == "POST":
+            return limit_spent_page(request, scope)
+        return None

@@ -98,6 +98,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Limits views declare as `rate_limit_scope` (portal/ratelimit.py); after the user is known.
+    "portal.ratelimit.PageLimitMiddleware",
     # Last, as its documentation asks: it turns a lockout raised by the login into its answer.
     "axes.middleware.AxesMiddleware",
 ]
@@ -261,7 +263,11 @@ CELERY_BEAT_SCHEDULE["health-beacons-forget"] = {"task": "health.beacons_forget"
 
 # --- The outbox and its relay (outbox/) -------------------------------------
 # Sources the relay drains, in order: entering a dossier writes its first hand-off.
-OUTBOX_SOURCES = ["procedures.outbox.DossiersToEnter", "routing.outbox.HandoffsToDeliver"]
+OUTBOX_SOURCES = [
+    "procedures.outbox.DossiersToEnter",
+    "routing.outbox.HandoffsToDeliver",
+    "accounts.outbox.RecoveryCodesToSend",
+]
 # Items a source does per transaction; batches per source in one sweep (a worker's task and a relay
 # pass do one, so sources take turns).
 OUTBOX_BATCH = env.int("OUTBOX_BATCH", default=50)
@@ -570,6 +576,8 @@ RATE_LIMITS = {
     "lookup": env.str("RATE_LIMIT_LOOKUP", default="20/minute"),
     "verify": env.str("RATE_LIMIT_VERIFY", default="60/minute"),
     "token": env.str("RATE_LIMIT_TOKEN", default="10/minute"),
+    # Password recovery, both steps together: asking for a code and typing it, a few times over.
+    "recovery": env.str("RATE_LIMIT_RECOVERY", default="10/hour"),
     "api": env.str("RATE_LIMIT_API", default="600/minute"),
 }
 # A kiosk serves a whole hall from one address: its token lifts the per-address ticket limit.
