@@ -155,8 +155,12 @@ class DossierStep(models.Model):
 
 class StepAttachment(models.Model):
     step = models.ForeignKey(DossierStep, on_delete=models.CASCADE, related_name="attachments")
+    # Stored by step_complete under a random name in the dossier's folder, as the citizen's files
+    # are (uploads.storage); the officer's own file name is only the name shown.
     file = models.FileField(upload_to="steps/%Y/%m/")
     name = models.CharField(max_length=255)
+    # As the upload check sniffed it: the download is typed by this, never by the client's claim.
+    content_type = models.CharField(max_length=50, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
 

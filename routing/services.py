@@ -708,8 +708,16 @@ def step_complete(
             raise NotNow(error.message) from error
         step.refresh_from_db()
         return step
+    storage = StepAttachment._meta.get_field("file").storage
+    folder = dossier_folder(step.dossier.draft_ref or f"d{step.dossier_id}")
     for upload in files or []:
-        StepAttachment.objects.create(step=step, file=upload, name=upload.name[:255], uploaded_by=officer)
+        StepAttachment.objects.create(
+            step=step,
+            file=storage.save(stored_name(folder=folder, upload=upload), upload),
+            name=upload.name[:255],
+            content_type=getattr(upload, "content_type", "") or "",
+            uploaded_by=officer,
+        )
     step.officer = step.officer or officer
     _finish(step, actor=officer, outcome=outcome, at=timezone.now(), note=note)
     return step

@@ -13,11 +13,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from procedures.attachments import attachment_response
 from procedures.selectors import dossiers_visible_to
 
 from . import selectors, services
 from .forms import StepCompleteForm, SupplementAnswerForm
-from .models import DossierStep, OutboxMessage, StepState
+from .models import DossierStep, OutboxMessage, StepAttachment, StepState
 
 _remaining = selectors.remaining_of
 
@@ -73,6 +74,9 @@ def _step_page(request, step: DossierStep, complete_form: StepCompleteForm | Non
             "outcomes": step.definition.outcomes,
             "complete_form": complete_form or StepCompleteForm(),
             "attachments": dossier.attachments.all(),
+            "step_files": StepAttachment.objects.filter(step__dossier=dossier)
+            .select_related("step__definition")
+            .order_by("uploaded_at", "pk"),
             "steps": selectors.steps_of(dossier),
             "timeline": selectors.timeline_of(dossier),
             "is_reception": step.state == StepState.RETURNED,
@@ -83,6 +87,14 @@ def _step_page(request, step: DossierStep, complete_form: StepCompleteForm | Non
 @login_required
 def step_detail(request, step_id):
     return _step_page(request, _step_or_404(request, step_id))
+
+
+@login_required
+def step_file(request, step_id, file_id):
+    """A file an officer attached to any step of this dossier, for whoever may open this step; it
+    downloads under the name it was uploaded with, from its random stored name."""
+    step = _step_or_404(request, step_id)
+    return attachment_response(get_object_or_404(StepAttachment, step__dossier=step.dossier_id, pk=file_id))
 
 
 def _lines(text: str) -> list[str]:
