@@ -32,6 +32,7 @@ from .serializers import (
     DossierSerializer,
     DraftListItemSerializer,
     DraftSerializer,
+    DraftStartLetterSerializer,
     DraftStartSerializer,
     FormDefinitionSerializer,
     LookupResultSerializer,
@@ -130,6 +131,7 @@ def draft_json(draft, filing: Filing) -> dict:
         "form_version": draft.form.version,
         "applicant_citizen_id": draft.applicant_citizen_id,
         "channel": draft.channel,
+        "basis": draft.basis,
         "current_step": filing.storage.current_step,
         "steps": steps,
         "centres": None
@@ -155,12 +157,13 @@ class DraftListView(APIView):
         return Response(DraftListItemSerializer(selectors.drafts_of(request.user), many=True).data)
 
     @extend_schema(
-        request=DraftStartSerializer,
+        request={"application/json": DraftStartSerializer, "multipart/form-data": DraftStartLetterSerializer},
         responses={201: DraftSerializer, 400: ERRORS, 403: ERRORS, 404: ERRORS},
     )
     def post(self, request):
-        """Start (or resume) a draft: a citizen for themself or their household, counter staff for a
-        walk-in citizen found in the population registry, as on the pages."""
+        """Start (or resume) a draft, as on the pages: a citizen for herself, for her child under 18,
+        or (multipart, with the authorisation letter) for the person who authorised her; counter
+        staff for a walk-in citizen found in the population registry, or a postal dossier."""
         form = DraftStartSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
@@ -169,6 +172,13 @@ class DraftListView(APIView):
             applicant = _clean_citizen_id(data.get("applicant_citizen_id") or request.user.citizen_id or "")
         except DjangoValidationError as error:
             return Response({"applicant_citizen_id": error.messages}, status=status.HTTP_400_BAD_REQUEST)
+        letter = None
+        if request.content_type.startswith("multipart/"):
+            # The letter last: its check (a virus scan) is the costliest, and is wasted on a start
+            # that names no procedure or no valid person.
+            with_letter = DraftStartLetterSerializer(data=request.data)
+            with_letter.is_valid(raise_exception=True)
+            letter = with_letter.validated_data.get("authorisation_letter")
         try:
             draft = services.draft_start(
                 owner=request.user,
@@ -176,6 +186,9 @@ class DraftListView(APIView):
                 applicant_citizen_id=applicant,
                 channel=data["channel"],
                 consent=data["consent"],
+                letter=letter,
+                applicant_name=data.get("applicant_name", ""),
+                postal=data["postal"],
             )
         except services.FilingNotAllowed as refused:
             raise PermissionDenied(str(refused)) from refused

@@ -213,6 +213,8 @@ class StepForm(AccessibleErrorsMixin, forms.Form):
         self.notes = notes or {}
         self.conditions = {}
         self.either_upload_or_wallet = []
+        # Person blocks whose identity the registry gave: one note for the block, not one per field.
+        self.registry_facts: set[str] = set()
         # A person's identity, where the population registry gave it, is a fact, not an answer: the
         # field is shown but takes no input, so whatever a client posts for it (page or API) is
         # ignored and the registry's value is what the form cleans to.
@@ -222,10 +224,7 @@ class StepForm(AccessibleErrorsMixin, forms.Form):
                     name = f"{spec['name']}__{part}"
                     if name in self.prefilled and name in self.fields:
                         self.fields[name].disabled = True
-                        self.fields[name].help_text = _(
-                            "Theo Cơ sở dữ liệu quốc gia về dân cư. Nếu sai, hãy đề nghị cơ quan "
-                            "quản lý dân cư đính chính."
-                        )
+                        self.registry_facts.add(spec["name"])
         for spec in self.step.get("fields", []):
             if spec["type"] != "file":
                 continue
@@ -256,6 +255,7 @@ class StepForm(AccessibleErrorsMixin, forms.Form):
                     "compound": spec["type"] in ("person", "address"),
                     "prefilled": any(n in self.prefilled for n in names),
                     "note": self.notes.get(name),
+                    "registry_fact": name in self.registry_facts,
                     "show_if": self.conditions.get(name),
                 }
             )

@@ -19,8 +19,11 @@ from registry.services import registry_read_record
 
 from . import eforms, selectors, services
 from .drafts import DraftStorage, draft_file_storage
-from .models import Dossier, Draft, FilingBasis
+from .models import Attachment, Dossier, Draft, FilingBasis
 from .prefill.registry import prefill_values
+
+# The attachment an authorised representative's letter is filed as.
+LETTER_COMPONENT = "giay-uy-quyen"
 
 
 def draft_storage(draft: Draft) -> DraftStorage:
@@ -71,18 +74,33 @@ class Filing:
     def prefill(self) -> dict:
         if self._prefill is None:
             self._prefill = prefill_values(self.draft.applicant_citizen_id)
-            if self.draft.basis == FilingBasis.COUNTER:
-                # A clerk read a walk-in citizen's registry record: she sees it on her own page.
-                registry_read_record(
-                    reader=self.draft.owner,
-                    citizen_id=self.draft.applicant_citizen_id,
-                    unit=self.draft.centre.name if self.draft.centre_id else "",
-                    role=str(_("Cán bộ một cửa")),
-                    purpose=str(
-                        _("Nộp hồ sơ thay tại quầy: %(procedure)s") % {"procedure": self.draft.procedure.name}
-                    ),
-                )
+            self._read_record()
         return self._prefill
+
+    def _read_record(self) -> None:
+        """Someone else read the applicant's registry record (a clerk, or her representative): she
+        sees it on her own page. A parent reading her child's is not recorded."""
+        draft, procedure = self.draft, self.draft.procedure.name
+        centre = draft.centre.name if draft.centre_id else ""
+        if draft.basis == FilingBasis.COUNTER:
+            unit, role = centre, _("Cán bộ một cửa")
+            purpose = _("Nộp hồ sơ thay tại quầy: %(procedure)s") % {"procedure": procedure}
+        elif draft.basis == FilingBasis.POSTAL:
+            unit, role = centre, _("Cán bộ một cửa")
+            purpose = _("Nhập hồ sơ gửi qua bưu chính: %(procedure)s") % {"procedure": procedure}
+        elif draft.basis == FilingBasis.AUTHORISED:
+            # A private person, not a unit: she must recognise whom she authorised, so the name shows.
+            unit, role = services.filer_name(draft.owner), _("Người đại diện theo ủy quyền")
+            purpose = _("Nộp hồ sơ thay theo giấy ủy quyền: %(procedure)s") % {"procedure": procedure}
+        else:
+            return
+        registry_read_record(
+            reader=draft.owner,
+            citizen_id=draft.applicant_citizen_id,
+            unit=unit,
+            role=str(role),
+            purpose=purpose,
+        )
 
     def centres(self):
         """Where the dossier may be filed; None when a clerk files it at their own centre."""
@@ -106,7 +124,10 @@ class Filing:
 
     def wallet(self) -> list[tuple[str, str]]:
         if self._wallet_choices is None:
-            self._wallet_entries = selectors.wallet_of(self.draft.applicant_citizen_id)
+            # A representative files what the letter covers, with the papers she was given: the
+            # person's earlier dossiers and results are not hers to browse.
+            shown = self.draft.basis != FilingBasis.AUTHORISED
+            self._wallet_entries = selectors.wallet_of(self.draft.applicant_citizen_id) if shown else []
             self._wallet_choices = [(entry.value, entry.label) for entry in self._wallet_entries]
         return self._wallet_choices
 
@@ -160,6 +181,16 @@ class Filing:
         # registry does not know (a clerk checked their papers) has it typed in.
         person = population_registry().lookup(self.draft.applicant_citizen_id)
         name = person.full_name if person else data.get("applicant__full_name", "")
+        if self.draft.basis == FilingBasis.AUTHORISED:
+            if not self.draft.letter:
+                raise services.FilingNotAllowed(_("Hồ sơ nộp thay theo ủy quyền phải có giấy ủy quyền."))
+            # The letter is in the dossier's folder already (services.draft_start): filed by reference.
+            reused[LETTER_COMPONENT] = Attachment(
+                file=self.draft.letter.name,
+                name=self.draft.letter_name,
+                content_type=self.draft.letter_content_type,
+                size=self.draft.letter.size,
+            )
         return services.dossier_submit(
             form=self.draft.form,
             centre=centre,

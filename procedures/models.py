@@ -101,11 +101,21 @@ class Channel(models.TextChoices):
 
 class FilingBasis(models.TextChoices):
     """On what ground the person who files does so for the applicant: recorded on the draft when it
-    is started (`services.draft_start` decides it), carried to the dossier, printed on the receipt."""
+    is started (`services.filing_basis` decides it), carried to the dossier, printed on the receipt."""
 
     SELF = "self", _("Tự nộp")
-    HOUSEHOLD = "household", _("Thành viên cùng hộ gia đình (cha, mẹ, người giám hộ)")
+    # A parent is a minor child's legal representative (Civil Code 2015, art. 136); the registry
+    # shows the relation through the household (the head or the head's spouse, and a child).
+    GUARDIAN = "guardian", _("Cha, mẹ nộp cho con chưa đủ 18 tuổi, là người đại diện theo pháp luật")
+    # Anyone else files for an adult only with her authorisation (Civil Code 2015, art. 138): the
+    # letter is uploaded when the draft starts and filed with the dossier.
+    AUTHORISED = "authorised", _("Người đại diện theo ủy quyền, có giấy ủy quyền")
     COUNTER = "counter", _("Cán bộ một cửa nộp thay tại quầy")
+    # No one stands at the counter: the clerk enters a signed paper application that came by post.
+    POSTAL = "postal", _("Hồ sơ gửi qua bưu chính, có đơn ký của người nộp")
+    # No longer given: any member of a household could file for any other before the two grounds
+    # above. Kept so the dossiers filed on it still say what they were filed on.
+    HOUSEHOLD = "household", _("Thành viên cùng hộ gia đình, căn cứ cũ")
 
 
 class Draft(models.Model):
@@ -114,7 +124,8 @@ class Draft(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="drafts")
     form = models.ForeignKey(FormDefinition, on_delete=models.PROTECT, related_name="drafts")
-    # The person the dossier is for: the owner, a member of their household, or a clerk's walk-in citizen.
+    # The person the dossier is for: the owner, their minor child, the person who authorised them, or
+    # a clerk's walk-in (or postal) citizen.
     applicant_citizen_id = models.CharField(_("số định danh người nộp"), max_length=12)
     channel = models.CharField(_("kênh nộp"), max_length=10, choices=Channel.choices, default=Channel.ONLINE)
     basis = models.CharField(
@@ -128,6 +139,11 @@ class Draft(models.Model):
     # When the clerk recorded that the walk-in showed her papers and agreed to the registry look-up
     # (services.filing_basis); empty when her ticket at the clerk's counter was the ground.
     consent_at = models.DateTimeField(_("công dân đồng ý tra cứu lúc"), null=True, blank=True)
+    # The authorisation letter (giấy ủy quyền) of an AUTHORISED draft, checked by the one upload
+    # check and stored in the dossier's own folder: filed with the dossier as an attachment.
+    letter = models.FileField(_("giấy ủy quyền"), max_length=255, blank=True, default="")
+    letter_name = models.CharField(_("tên tệp giấy ủy quyền"), max_length=255, blank=True, default="")
+    letter_content_type = models.CharField(max_length=50, blank=True, default="")
     state = models.JSONField(default=dict)  # formtools' wizard storage, as it is between requests
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

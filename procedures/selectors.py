@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 import hmac
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
@@ -15,6 +17,7 @@ from accounts.selectors import Role, memberships_of
 from agencies.models import Centre
 from agencies.selectors import scope_of
 from divisions.addresses import fold
+from registry.base import Person, population_registry
 
 from .models import Attachment, Dossier, DossierEvent, Draft, FormDefinition, Procedure
 
@@ -262,12 +265,30 @@ def wallet_of(citizen_id: str, *, limit: int = 20) -> list[WalletEntry]:
     return entries
 
 
-def applicants_for(user) -> set[str]:
-    """The citizen IDs a citizen may file for: themself and the people of their own household (the law
-    lets nobody else file online on another's behalf)."""
-    if not user.is_authenticated or not user.citizen_id:
-        return set()
-    from registry.base import population_registry
+GUARDIAN_RELATIONS = ("head", "spouse")
+ADULT_AGE = 18
 
+
+def age_on(birth_date: datetime.date, day: datetime.date) -> int:
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def children_in_care_of(user) -> list[Person]:
+    """The people a citizen may file for as their parent (FilingBasis.GUARDIAN): the household's
+    children under 18 when she is the head of the household or the head's spouse. The registry
+    records each member's relation to the head only, so that is how a parent is recognised; anyone
+    else files for another person with an authorisation letter."""
+    if not user.is_authenticated or not user.citizen_id:
+        return []
     household = population_registry().household_of(user.citizen_id)
-    return {p.citizen_id for p in household} | {user.citizen_id}
+    me = next((p for p in household if p.citizen_id == user.citizen_id), None)
+    if me is None or me.relation_to_head not in GUARDIAN_RELATIONS:
+        return []
+    today = timezone.localdate()
+    return [
+        p
+        for p in household
+        if p.relation_to_head == "child"
+        and p.citizen_id != me.citizen_id
+        and age_on(p.birth_date, today) < ADULT_AGE
+    ]

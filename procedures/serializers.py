@@ -7,14 +7,16 @@ import datetime
 
 from django import forms
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from routing.serializers import TrailSerializer
+from uploads.checks import upload_check
 
 from . import eforms, selectors
 from .fees import fee_summary
-from .models import Channel, Dossier, DossierEvent, Draft, Procedure
+from .models import Channel, Dossier, DossierEvent, Draft, FilingBasis, Procedure
 
 
 class ProcedureSerializer(serializers.ModelSerializer):
@@ -244,8 +246,18 @@ class DraftStartSerializer(serializers.Serializer):
         max_length=14,
         required=False,
         allow_blank=True,
-        help_text="Who the dossier is for: yourself (default) or a member of your household. "
-        "Counter staff: the walk-in citizen.",
+        help_text="Who the dossier is for: yourself (default), your child under 18 (you are the head of "
+        "the household or the head's spouse in the population registry), or, with "
+        "`authorisation_letter` and `applicant_name`, the person who authorised you. "
+        "Counter staff: the walk-in citizen, or the sender of a postal dossier.",
+    )
+    applicant_name = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        help_text="With `authorisation_letter`: the full name of the person who authorised you, as on "
+        "the letter; it must match the population registry (a check only: the dossier carries the "
+        "registry's name).",
     )
     channel = serializers.ChoiceField(
         choices=Channel.choices,
@@ -257,6 +269,29 @@ class DraftStartSerializer(serializers.Serializer):
         help_text="Counter staff: the citizen showed her papers and agreed to the registry look-up "
         "(recorded on the draft). Not needed when her ticket is being served at your counter; "
         "without either a counter start is refused (403).",
+    )
+    postal = serializers.BooleanField(
+        default=False,
+        help_text="Counter staff: a paper dossier that came by post, and the envelope holds the "
+        "application signed by the citizen (recorded; the draft's channel becomes paper, its basis "
+        "`postal`). No ticket or consent is needed then.",
+    )
+
+
+class DraftStartLetterSerializer(DraftStartSerializer):
+    """The same start as multipart, with the authorised representative's letter."""
+
+    authorisation_letter = serializers.FileField(
+        required=False,
+        validators=[upload_check],
+        error_messages={
+            "invalid": _("Hãy gửi giấy ủy quyền dưới dạng tệp (multipart/form-data)."),
+            "empty": _("Tệp giấy ủy quyền trống."),
+            "no_name": _("Hãy gửi giấy ủy quyền dưới dạng tệp (multipart/form-data)."),
+        },
+        help_text="The authorisation letter (giấy ủy quyền): PDF, JPEG or PNG (sniffed from the bytes), "
+        "within the size and page limits, virus-scanned. Filed with the dossier; the draft's basis is "
+        "`authorised`.",
     )
 
 
@@ -283,6 +318,7 @@ class DraftSerializer(serializers.Serializer):
     form_version = serializers.IntegerField()
     applicant_citizen_id = serializers.CharField()
     channel = serializers.CharField()
+    basis = serializers.ChoiceField(choices=FilingBasis.choices, help_text="On what ground it is filed")
     current_step = serializers.CharField(allow_null=True)
     steps = StepStateSerializer(many=True)
     centres = CentreChoiceSerializer(many=True, allow_null=True)

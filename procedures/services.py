@@ -22,6 +22,7 @@ from divisions.addresses import fold
 from outbox.services import CHANNEL as OUTBOX_CHANNEL
 from queueing.selectors import shift_of
 from queueing.services import current_ticket
+from registry.base import population_registry
 from uploads.storage import dossier_folder, stored_name
 
 from . import deadlines, selectors
@@ -99,7 +100,8 @@ class FilingNotAllowed(PermissionDenied):
 
 
 class ApplicantUnknown(Exception):
-    """The applicant's citizen ID is not in the population registry (a clerk typed it)."""
+    """The applicant's citizen ID is not in the population registry (a clerk typed it), or, for a
+    representative, not with the name she gave."""
 
 
 def _served_at_their_counter(owner, applicant_citizen_id: str, centres: list[Centre]) -> Centre | None:
@@ -114,31 +116,74 @@ def _served_at_their_counter(owner, applicant_citizen_id: str, centres: list[Cen
     return shift.counter.centre
 
 
+def _registry_knows(applicant_citizen_id: str) -> None:
+    if population_registry().lookup(applicant_citizen_id) is None:
+        raise ApplicantUnknown(
+            _("Không tìm thấy số định danh này trong Cơ sở dữ liệu dân cư. Hãy kiểm tra lại với công dân.")
+        )
+
+
+def _represented_person_known(applicant_citizen_id: str, applicant_name: str) -> None:
+    """The person who authorised her, as the registry has them: the ID number and the name as the
+    letter gives them must both match. The number alone is structured and guessable (province,
+    birth year, gender); a representative must not be able to read a stranger's record with it."""
+    person = population_registry().lookup(applicant_citizen_id)
+    if person is None or not applicant_name or fold(person.full_name) != fold(applicant_name):
+        raise ApplicantUnknown(
+            _(
+                "Số định danh và họ tên người ủy quyền không khớp với Cơ sở dữ liệu dân cư. "
+                "Hãy ghi đúng như trên giấy ủy quyền."
+            )
+        )
+
+
 def filing_basis(
-    *, owner, applicant_citizen_id: str, channel: str, consent: bool = False
+    *,
+    owner,
+    applicant_citizen_id: str,
+    channel: str,
+    consent: bool = False,
+    letter=None,
+    applicant_name: str = "",
+    postal: bool = False,
 ) -> tuple[str, Centre | None]:
-    """The one rule of who may file for whom, for pages and API alike: online, a citizen for herself
-    or a member of her own household (the law lets nobody else file online on another's behalf);
-    at the counter, a clerk of a centre for a walk-in citizen the registry knows. Returns the
-    ground (FilingBasis) and, at the counter, the clerk's centre; raises FilingNotAllowed or
+    """The one rule of who may file for whom, for pages and API alike. Returns the ground
+    (FilingBasis) and, at the counter, the clerk's centre; raises FilingNotAllowed or
     ApplicantUnknown.
 
-    Counter staff may read a person's registry record only for someone standing at their counter
-    (Decree 13/2023 and the Law on Personal Data Protection 2025: personal data processed only for
-    a purpose and with consent), not by browsing: either her ticket is being served at the clerk's
-    counter right now, or the clerk records that she showed her papers and agreed (`consent`).
-    Checked before the registry is asked, so a refused start reads nothing."""
-    from registry.base import population_registry
+    Online, a citizen files for herself; for her child under 18 as the parent (the legal
+    representative of a minor, Civil Code 2015 art. 136; `selectors.children_in_care_of`); for
+    anyone else only as her authorised representative (art. 138), with the authorisation letter
+    (`letter`, already through the one upload check) and the person's name as the letter gives it.
 
+    At the counter, a clerk of a centre files for a walk-in citizen the registry knows. Counter staff
+    may read a person's registry record only for someone standing at their counter (Decree 13/2023
+    and the Law on Personal Data Protection 2025: personal data processed only for a purpose and
+    with consent), not by browsing: either her ticket is being served at the clerk's counter right
+    now, or the clerk records that she showed her papers and agreed (`consent`). A paper dossier
+    that came by post has nobody at the counter: the clerk records that the envelope holds the
+    application signed by the citizen (`postal`), which is her request. Checked before the registry
+    is asked, so a refused start reads nothing."""
     if channel == Channel.ONLINE:
         if owner.citizen_id and applicant_citizen_id == owner.citizen_id:
             return FilingBasis.SELF, None
-        if applicant_citizen_id in selectors.applicants_for(owner):
-            return FilingBasis.HOUSEHOLD, None
-        raise FilingNotAllowed(_("Bạn chỉ có thể nộp hồ sơ cho bản thân hoặc người trong hộ gia đình."))
+        if letter is not None and owner.citizen_id:
+            _represented_person_known(applicant_citizen_id, applicant_name)
+            return FilingBasis.AUTHORISED, None
+        if applicant_citizen_id in {p.citizen_id for p in selectors.children_in_care_of(owner)}:
+            return FilingBasis.GUARDIAN, None
+        raise FilingNotAllowed(
+            _(
+                "Bạn chỉ nộp trực tuyến được cho bản thân, cho con chưa đủ 18 tuổi của mình, "
+                "hoặc cho người khác khi có giấy ủy quyền của họ."
+            )
+        )
     centres = selectors.counter_centres_of(owner)
     if not centres:
         raise FilingNotAllowed(_("Chỉ cán bộ một cửa mới nộp hồ sơ tại quầy."))
+    if postal:
+        _registry_knows(applicant_citizen_id)
+        return FilingBasis.POSTAL, centres[0]
     centre = _served_at_their_counter(owner, applicant_citizen_id, centres)
     if centre is None and not consent:
         raise FilingNotAllowed(
@@ -148,10 +193,7 @@ def filing_basis(
                 "xuất trình giấy tờ."
             )
         )
-    if population_registry().lookup(applicant_citizen_id) is None:
-        raise ApplicantUnknown(
-            _("Không tìm thấy số định danh này trong Cơ sở dữ liệu dân cư. Hãy kiểm tra lại với công dân.")
-        )
+    _registry_knows(applicant_citizen_id)
     return FilingBasis.COUNTER, centre or centres[0]
 
 
@@ -162,14 +204,27 @@ def draft_start(
     applicant_citizen_id: str,
     channel: str = Channel.ONLINE,
     consent: bool = False,
+    letter=None,
+    applicant_name: str = "",
+    postal: bool = False,
 ) -> Draft:
     """The owner's unfinished draft for this procedure and person, or a new one on the current form,
     once `filing_basis` allows it (and records on what ground). A clerk's recorded consent is kept
-    on the draft with its time: the proof of why the registry was read."""
+    on the draft with its time: the proof of why the registry was read. A postal dossier is a paper
+    one. An authorised representative's letter is stored in the dossier's own folder and filed
+    with the dossier; a new letter on a resumed draft replaces the old one, which is deleted."""
     basis, centre = filing_basis(
-        owner=owner, applicant_citizen_id=applicant_citizen_id, channel=channel, consent=consent
+        owner=owner,
+        applicant_citizen_id=applicant_citizen_id,
+        channel=channel,
+        consent=consent,
+        letter=letter,
+        applicant_name=applicant_name,
+        postal=postal,
     )
-    consented_at = timezone.now() if consent and channel != Channel.ONLINE else None
+    if basis == FilingBasis.POSTAL:
+        channel = Channel.PAPER
+    consented_at = timezone.now() if consent and basis == FilingBasis.COUNTER else None
     draft = (
         Draft.objects.filter(
             owner=owner, form__procedure=procedure, applicant_citizen_id=applicant_citizen_id, channel=channel
@@ -177,8 +232,9 @@ def draft_start(
         .order_by("-updated_at")
         .first()
     )
+    resumed = draft is not None
     if draft is None:
-        draft = Draft.objects.create(
+        draft = Draft(
             owner=owner,
             form=procedure.current_form(),
             applicant_citizen_id=applicant_citizen_id,
@@ -187,11 +243,44 @@ def draft_start(
             basis=basis,
             consent_at=consented_at,
         )
-    elif consented_at:
-        # Resumed on a new visit: the consent given this time is the one that counts.
-        draft.consent_at = consented_at
-        draft.save(update_fields=["consent_at", "updated_at"])
+    replaced = draft.letter.name if resumed else ""
+    storage = Draft._meta.get_field("letter").storage
+    if basis == FilingBasis.AUTHORISED:
+        draft.letter = storage.save(stored_name(folder=dossier_folder(draft.pk), upload=letter), letter)
+        draft.letter_name = letter.name[:255]
+        draft.letter_content_type = getattr(letter, "content_type", "") or ""
+    else:
+        draft.letter, draft.letter_name, draft.letter_content_type = "", "", ""
+    try:
+        if not resumed:
+            draft.save(force_insert=True)
+        else:
+            # Resumed on a new visit: the ground given this time is the one that counts.
+            draft.basis = basis
+            draft.consent_at = consented_at or draft.consent_at
+            draft.save(
+                update_fields=[
+                    "basis",
+                    "consent_at",
+                    "letter",
+                    "letter_name",
+                    "letter_content_type",
+                    "updated_at",
+                ]
+            )
+    except BaseException:
+        if basis == FilingBasis.AUTHORISED:
+            storage.delete(draft.letter.name)
+        raise
+    if replaced:
+        transaction.on_commit(lambda: storage.delete(replaced))
     return draft
+
+
+def draft_letter_delete(draft: Draft) -> None:
+    """Delete the authorisation letter of a draft that will not be filed (purged)."""
+    if draft.letter:
+        Draft._meta.get_field("letter").storage.delete(draft.letter.name)
 
 
 HANDOVER_SALT = "procedures.draft-handover"
@@ -224,9 +313,10 @@ def draft_take_over(*, token: str, user) -> Draft | None:
     )
     if draft is None:
         return None
-    draft.owner = user
-    draft.channel = Channel.ONLINE
-    draft.save(update_fields=["owner", "channel", "updated_at"])
+    # Hers now, filed by herself: no "người nộp thay" on her receipt, and her own look at her form
+    # is not recorded as a clerk's read of her record.
+    draft.owner, draft.channel, draft.basis = user, Channel.ONLINE, FilingBasis.SELF
+    draft.save(update_fields=["owner", "channel", "basis", "updated_at"])
     return draft
 
 
@@ -238,6 +328,7 @@ def drafts_purge(*, older_than: datetime.timedelta | None = None) -> int:
     stale = list(Draft.objects.filter(updated_at__lt=timezone.now() - age))
     for draft in stale:
         draft_files_delete(draft.state)
+        draft_letter_delete(draft)
     Draft.objects.filter(pk__in=[d.pk for d in stale]).delete()
     return len(stale)
 
@@ -475,14 +566,21 @@ def _applicant_account(dossier: Dossier):
     return User.objects.filter(citizen_id=dossier.applicant_citizen_id).first()
 
 
+def filer_name(user) -> str:
+    """The name of whoever files: a citizen's is the registry's for her account's ID (her identity
+    is the registry's, as the applicant's is), staff go by their account's name."""
+    person = population_registry().lookup(user.citizen_id) if user.citizen_id else None
+    return person.full_name if person else user.get_full_name() or user.username
+
+
 def _filed_on_behalf(dossier: Dossier) -> dict:
     if dossier.filing_basis == FilingBasis.SELF:
         return {}
-    filer = dossier.submitted_by
-    return {
-        "filer_name": filer.get_full_name() or filer.username,
-        "filer_basis": str(FilingBasis(dossier.filing_basis).label),
-    }
+    basis = str(FilingBasis(dossier.filing_basis).label)
+    if dossier.filing_basis == FilingBasis.POSTAL:
+        # Nobody filed for her: she sent her signed application; the clerk only entered it.
+        return {"filed_by_post": basis}
+    return {"filer_name": filer_name(dossier.submitted_by), "filer_basis": basis}
 
 
 def receipt_document_request(*, dossier: Dossier, owner):

@@ -9,6 +9,7 @@ urlpatterns = [
     path("thu-tuc/phuong-xa/", views.wards, name="wards"),
     path("thu-tuc/<slug:slug>/", views.procedure_detail, name="detail"),
     path("thu-tuc/<slug:slug>/nop-truc-tuyen/", views.draft_start, name="start"),
+    path("thu-tuc/<slug:slug>/nop-thay-theo-uy-quyen/", views.authorised_start, name="start_authorised"),
     path("ho-so/nhap/<uuid:draft_id>/", views.DossierWizard.as_view(), name="draft"),
     path("ho-so/tiep-tuc/<str:token>/", views.draft_take_over, name="draft_take_over"),
     path("ho-so/<str:code>/da-nop/", views.dossier_filed, name="dossier_filed"),

@@ -17,8 +17,8 @@ from divisions.models import Ward
 from documents.selectors import receipt_pdf_for
 from portal.ratelimit import limit_page
 from queueing.selectors import services_for_procedure
-from registry.base import population_registry
 from registry.citizen_id import validate_citizen_id
+from uploads.forms import CheckedFileField
 
 from . import eforms, selectors, services
 from .drafts import draft_file_storage
@@ -41,22 +41,15 @@ def wards(request):
     return render(request, "procedures/_ward_options.html", {"wards": wards})
 
 
-def _household(user):
-    if not user.is_authenticated or not user.citizen_id:
-        return []
-    return population_registry().household_of(user.citizen_id)
-
-
 def procedure_detail(request, slug):
     procedure = get_object_or_404(Procedure, slug=slug)
-    household = [p for p in _household(request.user) if p.citizen_id != request.user.citizen_id]
     return render(
         request,
         "procedures/detail.html",
         {
             "procedure": procedure,
             "fee": fee_summary(procedure.fee_rule),
-            "household": household,
+            "children": selectors.children_in_care_of(request.user),
             "queues": services_for_procedure(procedure.code),
         },
     )
@@ -65,13 +58,62 @@ def procedure_detail(request, slug):
 @login_required
 @require_POST
 def draft_start(request, slug):
-    """A citizen starts (or resumes) filing, for themself or a member of their own household."""
+    """A citizen starts (or resumes) filing, for herself or, as their parent, her child under 18."""
     procedure = get_object_or_404(Procedure, slug=slug)
     if not request.user.citizen_id:
         raise PermissionDenied
     applicant = request.POST.get("for") or request.user.citizen_id
     draft = services.draft_start(owner=request.user, procedure=procedure, applicant_citizen_id=applicant)
     return redirect("procedures:draft", draft_id=draft.pk)
+
+
+class AuthorisedStartForm(eforms.AccessibleErrorsMixin, forms.Form):
+    citizen_id = forms.CharField(
+        label=gettext_lazy("Số định danh cá nhân của người ủy quyền"),
+        max_length=14,
+        validators=[validate_citizen_id],
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    full_name = eforms.TextAnswer(
+        label=gettext_lazy("Họ, chữ đệm và tên của người ủy quyền"),
+        help_text=gettext_lazy("Ghi đúng như trên giấy ủy quyền."),
+        max_length=100,
+    )
+    # The one upload check (uploads.checks): type sniffed from the bytes, size, PDF pages, virus scan.
+    letter = CheckedFileField(
+        label=gettext_lazy("Giấy ủy quyền"),
+        help_text=gettext_lazy(
+            "Bản quét hoặc ảnh chụp giấy ủy quyền có chữ ký của người ủy quyền: PDF, JPEG hoặc PNG."
+        ),
+    )
+
+    def clean_citizen_id(self):
+        return "".join(self.cleaned_data["citizen_id"].split())
+
+
+@login_required
+def authorised_start(request, slug):
+    """A citizen files for another person as her authorised representative, with the letter."""
+    procedure = get_object_or_404(Procedure, slug=slug)
+    if not request.user.citizen_id:
+        raise PermissionDenied
+    form = AuthorisedStartForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            draft = services.draft_start(
+                owner=request.user,
+                procedure=procedure,
+                applicant_citizen_id=form.cleaned_data["citizen_id"],
+                applicant_name=form.cleaned_data["full_name"],
+                letter=form.cleaned_data["letter"],
+            )
+        except services.FilingNotAllowed as refused:
+            form.add_error("citizen_id", str(refused))
+        except services.ApplicantUnknown as unknown:
+            form.add_error("citizen_id", str(unknown))
+        else:
+            return redirect("procedures:draft", draft_id=draft.pk)
+    return render(request, "procedures/authorised_start.html", {"form": form, "procedure": procedure})
 
 
 def _stash_key(draft_id) -> str:
@@ -244,6 +286,7 @@ def dossier_detail(request, code):
         "procedures/dossier.html",
         {
             "dossier": dossier,
+            "filer_name": services.filer_name(dossier.submitted_by),
             "events": selectors.events_of(dossier),
             "routing_current": current_steps(dossier),
             "routing_timeline": timeline_of(dossier),
@@ -259,6 +302,7 @@ def receipt(request, code):
         "procedures/receipt.html",
         {
             "dossier": dossier,
+            "filer_name": services.filer_name(dossier.submitted_by),
             "documents": dossier.procedure.documents,
             "attachments": dossier.attachments.all(),
             "signed_pdf": receipt_pdf_for(request.user, dossier_code=dossier.code),
@@ -323,6 +367,10 @@ class AssistedStartForm(eforms.AccessibleErrorsMixin, forms.Form):
         label=gettext_lazy("Công dân đã xuất trình giấy tờ và đồng ý cho tra cứu"),
         required=False,
     )
+    postal = forms.BooleanField(
+        label=gettext_lazy("Hồ sơ gửi qua bưu chính: trong bì thư có đơn đề nghị có chữ ký của người nộp"),
+        required=False,
+    )
 
     def clean_citizen_id(self):
         # Whether the registry knows the number is services.filing_basis's rule, checked on start.
@@ -331,7 +379,8 @@ class AssistedStartForm(eforms.AccessibleErrorsMixin, forms.Form):
 
 @login_required
 def assisted_start(request):
-    """A counter clerk files on behalf of a walk-in citizen found by ID number."""
+    """A counter clerk files on behalf of a walk-in citizen found by ID number, or enters a paper
+    dossier that came by post."""
     centres = selectors.counter_centres_of(request.user)
     if not centres:
         raise PermissionDenied
@@ -347,6 +396,7 @@ def assisted_start(request):
                 applicant_citizen_id=form.cleaned_data["citizen_id"],
                 channel=form.cleaned_data["channel"],
                 consent=form.cleaned_data["consent"],
+                postal=form.cleaned_data["postal"],
             )
         except services.FilingNotAllowed as refused:
             form.add_error("consent", str(refused))

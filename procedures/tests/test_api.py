@@ -166,14 +166,17 @@ def test_the_applicants_identity_is_the_registrys_whatever_the_client_sends(api,
     assert "Giả" not in str(receipt.context)
 
 
-def test_a_household_member_filed_for_is_recorded_as_filed_on_their_behalf(demo):
+def test_a_parent_filing_for_her_child_under_18_is_recorded_as_filed_on_her_behalf(demo):
     from documents.models import Document
     from procedures.services import dossiers_enter
     from registry.models import PersonRecord
 
-    child = PersonRecord.objects.filter(
-        relation_to_head="child", birth_date__lt=datetime.date.today()
-    ).first()
+    # The youngest child of the demo is under 18: a parent is her legal representative.
+    child = (
+        PersonRecord.objects.filter(relation_to_head="child", birth_date__lt=datetime.date.today())
+        .order_by("-birth_date")
+        .first()
+    )
     head = PersonRecord.objects.get(household_code=child.household_code, relation_to_head="head")
     parent = User.objects.create_user(
         username=head.citizen_id, password="x", citizen_id=head.citizen_id, first_name=head.full_name
@@ -183,11 +186,11 @@ def test_a_household_member_filed_for_is_recorded_as_filed_on_their_behalf(demo)
     filed = _file_marital(api, draft=draft, applicant__full_name="Tên Khác")
     dossier = Dossier.objects.get(code=filed["code"])
     assert (dossier.applicant_citizen_id, dossier.applicant_name) == (child.citizen_id, child.full_name)
-    assert dossier.filing_basis == "household"
+    assert dossier.filing_basis == "guardian"
     dossiers_enter()
     receipt = Document.objects.get(kind=Document.Kind.RECEIPT, subject_ref=dossier.code)
     assert receipt.context["filer_name"] == head.full_name
-    assert "hộ gia đình" in receipt.context["filer_basis"]
+    assert "con chưa đủ 18 tuổi" in receipt.context["filer_basis"]
 
 
 def test_a_bad_date_order_is_refused_as_on_the_page(api):

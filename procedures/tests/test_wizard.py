@@ -201,8 +201,8 @@ def test_conditional_field_required_only_when_shown(citizen, client):
     assert "Không cần" not in page.content.decode()
 
 
-def test_filing_for_a_household_member_only(demo, client):
-    child = PersonRecord.objects.filter(relation_to_head="child").first()
+def test_filing_for_her_child_under_18_only(demo, client):
+    child = PersonRecord.objects.filter(relation_to_head="child").order_by("-birth_date").first()
     head = PersonRecord.objects.get(household_code=child.household_code, relation_to_head="head")
     stranger = PersonRecord.objects.exclude(household_code=head.household_code).first()
     user = User.objects.create_user(username=head.citizen_id, password="x", citizen_id=head.citizen_id)
@@ -343,6 +343,7 @@ def test_clerk_started_draft_is_taken_over_once_by_its_citizen(demo, client):
     draft = Draft.objects.get()
     assert response["Location"] == reverse("procedures:draft", args=[draft.pk])
     assert (draft.owner, draft.channel, draft.centre.code) == (citizen, "online", "000.00.01.H26")
+    assert draft.basis == "self"  # she files it herself now: nobody files on her behalf
     assert client.get(path).status_code == 404  # used once
     client.force_login(clerk)
     assert client.get(reverse("procedures:draft", args=[draft.pk])).status_code == 404
@@ -500,3 +501,9 @@ def test_typing_survives_an_expired_session(citizen, client):
     assert response["Location"].startswith(reverse("accounts:login"))
     client.force_login(citizen)
     assert 'value="Số 9 ngõ 3 Phố Kim Mã"' in client.get(url).content.decode()
+
+
+def test_the_registry_note_is_shown_once_for_the_identity_group(citizen, client):
+    html = client.get(_start(client, "xac-nhan-tinh-trang-hon-nhan")).content.decode()
+    # Name, birth date, gender and ID number are the registry's: one note says so for the four.
+    assert html.count("Theo Cơ sở dữ liệu quốc gia về dân cư") == 1
