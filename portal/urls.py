@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("routing.urls")),
     path("", include("dashboard.urls")),
     path("", include("satisfaction.urls")),
+    path("", include("registry.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("portal.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

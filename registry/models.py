@@ -93,3 +93,64 @@ class RegistryRead(models.Model):
 
     def __str__(self):
         return f"{self.citizen_id} — {self.unit} ({self.at:%d/%m/%Y %H:%M})"
+
+
+class CorrectionRequest(models.Model):
+    """A citizen's request that the registry's owner correct a fact it holds about her (a misspelled
+    name, a wrong birth date). The National Population Database is kept by the police (Ministry of
+    Public Security; Law on Identification 2023), and a data subject may ask the controller to
+    correct her data (Decree 13/2023): she asks, the police decide; she never edits a fact herself,
+    and until it is corrected the registry's value is the one every form uses."""
+
+    class Fact(models.TextChoices):
+        FULL_NAME = "full_name", _("Họ, chữ đệm và tên")
+        BIRTH_DATE = "birth_date", _("Ngày sinh")
+        GENDER = "gender", _("Giới tính")
+        ADDRESS = "permanent_address", _("Nơi thường trú")
+        OTHER = "other", _("Thông tin khác")
+
+    class Status(models.TextChoices):
+        SENT = "sent", _("Đã gửi, chờ cơ quan công an xem xét")
+        CORRECTED = "corrected", _("Đã đính chính")
+        REFUSED = "refused", _("Không đính chính")
+
+    citizen_id = models.CharField(_("số định danh"), max_length=12, db_index=True)
+    requested_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("người gửi")
+    )
+    fact = models.CharField(_("thông tin sai"), max_length=20, choices=Fact.choices)
+    # What the registry held when she asked, so the officer sees what she points at.
+    recorded = models.CharField(_("thông tin đang ghi"), max_length=255, blank=True)
+    correct = models.CharField(_("thông tin đúng"), max_length=255)
+    evidence = models.CharField(_("giấy tờ chứng minh"), max_length=255, blank=True)
+    # Her residence's ward today: the police of that ward (or of its province) see the request.
+    # Empty when her address names no ward the system knows: every police unit sees it then.
+    ward = models.ForeignKey(
+        "divisions.Ward", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.SENT)
+    created_at = models.DateTimeField(_("ngày gửi"), auto_now_add=True)
+    answered_at = models.DateTimeField(_("ngày trả lời"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("đề nghị đính chính thông tin dân cư")
+        verbose_name_plural = _("đề nghị đính chính thông tin dân cư")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["sent", "corrected", "refused"]),
+                name="correction_request_status_valid",
+            ),
+            # One open request per fact: a second one while the first waits adds nothing.
+            models.UniqueConstraint(
+                fields=["citizen_id", "fact"],
+                condition=models.Q(status="sent"),
+                name="correction_request_one_open_per_fact",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.citizen_id} {self.fact} ({self.status})"
