@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import collections
 import http.client
 import os
+import re
+import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
 import threading
 import time
 import urllib.parse
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,12 +98,20 @@ def database_create(env: dict) -> bool:
     return bool(template)
 
 
-def fresh_database(env: dict) -> None:
-    """Drop and create the bench database named in DATABASE_URL, then migrate and load the demo data."""
+def fresh_database(env: dict, *, static: str = "all") -> None:
+    """Drop and create the bench database named in DATABASE_URL (a copy of the smoke runs' template
+    when there is one, static files collected with it), or migrate it and load the demo data here.
+
+    `static`: "all" collects the static files as production does; "quick" uncompressed (pages with
+    DEBUG off need their manifest; compressing takes a minute and changes nothing a bench measures);
+    "none" for a bench that calls only the API."""
     if database_create(env):
         return
     manage(env, "migrate", "--noinput")
-    collect_static(env)
+    if static == "all":
+        collect_static(env)
+    elif static == "quick":
+        collect_static({**env, "BENCH_SMOKE": "1"})
     manage(env, "demo_data", "--i-know-the-passwords-are-public")
 
 
@@ -121,23 +133,23 @@ def gunicorn(env: dict, *, workers: int = 2, threads: int = 1, port: int | None 
         env=env,
     )
     try:
-        _wait_until_up(port)
+        wait_until_up(port)
         yield f"127.0.0.1:{port}"
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)
 
 
-def _wait_until_up(port: int, timeout: float = 30) -> None:
+def wait_until_up(port: int, timeout: float = 30) -> None:
+    """Wait until the web answers /health/ with 200 on this port."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        try:
+        with suppress(OSError, http.client.HTTPException):
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             conn.request("GET", "/health/")
             if conn.getresponse().status == 200:
                 return
-        except OSError:
-            time.sleep(0.2)
+        time.sleep(0.2)
     raise RuntimeError("gunicorn did not start")
 
 
@@ -208,3 +220,198 @@ def combined(runs: list[dict]) -> dict:
         errors=sum(run["errors"] for run in runs),
         elapsed=sum(run["elapsed"] for run in runs),
     )
+
+
+# --- A whole product run: its own Redis and the Procfile's processes (bench/faults.py, bench/abuse.py) ---
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _process_table() -> dict[int, tuple[int, str, str]]:
+    """pid → (parent pid, state, command line), from /proc."""
+    table = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+            cmdline = (
+                Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            )
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        table[int(entry)] = (int(fields[1]), fields[0], cmdline.strip())
+    return table
+
+
+def cpu_seconds(pid: int, *, own: bool = True) -> float:
+    """CPU time of a process (`own`) and of the children it has reaped, in seconds; 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    utime, stime, cutime, cstime = (int(value) for value in fields[11:15])
+    return ((utime + stime) * own + cutime + cstime) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy_seconds() -> float:
+    """CPU time the whole machine has spent busy since boot, all cores."""
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (
+        int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]
+    )
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+class Line:
+    """One Procfile line run as honcho runs it: `sh -c '<line>'` in a session of its own."""
+
+    def __init__(self, name: str, command: str, env: dict, log_dir: Path):
+        self.name, self.command, self.env = name, command, env
+        self.log_path = log_dir / f"{name}.log"
+        self.shell: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        log = open(self.log_path, "ab")  # noqa: SIM115 - the child holds it
+        self.shell = subprocess.Popen(
+            ["sh", "-c", self.command],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        log.close()
+
+    def processes(self) -> list[int]:
+        """The line's running processes under its shell (the loop's `sleep` and zombies aside)."""
+        if self.shell is None:
+            return []
+        table = _process_table()
+        children = collections.defaultdict(list)
+        for pid, (ppid, _state, _cmd) in table.items():
+            children[ppid].append(pid)
+        found, todo = [], list(children[self.shell.pid])
+        while todo:
+            pid = todo.pop()
+            _ppid, state, cmd = table[pid]
+            todo.extend(children[pid])
+            if state != "Z" and not cmd.startswith("sleep"):
+                found.append(pid)
+        return sorted(found)
+
+    def cpu_seconds(self) -> float:
+        """CPU time of the line so far: its live processes, and what its shell and they have reaped
+        (processes killed and reaped by nobody, such as a killed worker's pool, are not counted)."""
+        if self.shell is None:
+            return 0.0
+        return cpu_seconds(self.shell.pid) + sum(cpu_seconds(pid) for pid in self.processes())
+
+    def terminate(self) -> None:
+        if self.shell is not None:
+            with suppress(ProcessLookupError):
+                os.killpg(self.shell.pid, signal.SIGTERM)
+
+    def kill(self) -> None:
+        if self.shell is not None:
+            with suppress(ProcessLookupError):
+                os.killpg(self.shell.pid, signal.SIGKILL)
+            with suppress(subprocess.TimeoutExpired):
+                self.shell.wait(timeout=10)
+
+
+def stop_all(lines) -> None:
+    """SIGTERM every line's process group (a warm shutdown), SIGKILL what is left after 20 s."""
+    for line in lines:
+        line.terminate()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and any(_group_alive(line.shell.pid) for line in lines if line.shell):
+        time.sleep(0.2)
+    for line in lines:
+        line.kill()
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def procfile_lines() -> dict[str, str]:
+    """The Procfile's lines by name; they take their queue names from CELERY_QUEUE."""
+    text = (ROOT / "Procfile").read_text()
+    return dict(
+        line.split(": ", 1) for line in text.splitlines() if line.strip() and not line.startswith("#")
+    )
+
+
+class OwnRedis:
+    """This bench's own redis-server: in memory only, so a restart comes back empty."""
+
+    def __init__(self, port: int, log_dir: Path):
+        if port == 6379:
+            raise RuntimeError("refusing to run on the shared Redis port")
+        self.port, self.log_dir = port, log_dir
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        if shutil.which("redis-server") is None:
+            raise RuntimeError("this bench starts a redis-server of its own: install Redis")
+        log = open(self.log_dir / "redis.log", "ab")  # noqa: SIM115 - the child holds it
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.log_dir)]
+            + ["--save", "", "--appendonly", "no"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        log.close()
+        deadline = time.monotonic() + 10
+        while not self.ping():
+            if time.monotonic() > deadline:
+                raise RuntimeError("redis-server did not start")
+            time.sleep(0.05)
+
+    def command(self, *words: str, timeout: float = 1.0) -> str | None:
+        """One command over RESP: its simple reply line or bulk text, or None when Redis does not answer."""
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=timeout) as sock:
+                sock.sendall(
+                    (f"*{len(words)}\r\n" + "".join(f"${len(w)}\r\n{w}\r\n" for w in words)).encode()
+                )
+                reply = sock.makefile("rb")
+                first = reply.readline()
+                if first.startswith(b"$") and int(first[1:]) >= 0:
+                    return reply.read(int(first[1:])).decode(errors="replace")
+                return first.decode(errors="replace")
+        except (OSError, ValueError):
+            return None
+
+    def ping(self) -> bool:
+        return (self.command("PING", timeout=0.5) or "").startswith("+PONG")
+
+    def info(self, key: str) -> str:
+        text = self.command("INFO", "server") or ""
+        found = re.search(rf"^{key}:(\S+)", text, re.MULTILINE)
+        return found.group(1) if found else "?"
+
+    def shutdown(self) -> None:
+        self.command("SHUTDOWN", "NOSAVE")
+        if self.process is not None:
+            with suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=10)
+            if self.process.poll() is None:
+                self.process.kill()
+                self.process.wait()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            with suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()

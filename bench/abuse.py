@@ -64,8 +64,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._harness import ROOT, bench_env, collect_static, database_create, manage  # noqa: E402
-from bench.faults import Line, Redis, _free_port, procfile_lines, stop_all, wait_for_web  # noqa: E402
+from bench._harness import (  # noqa: E402
+    ROOT,
+    Line,
+    OwnRedis,
+    bench_env,
+    free_port,
+    fresh_database,
+    procfile_lines,
+    stop_all,
+    wait_until_up,
+)
 
 SMOKE = os.environ.get("BENCH_SMOKE") == "1"
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "1" if SMOKE else "3"))  # repeats of each attempt kind
@@ -990,23 +999,12 @@ def foreign_lockouts(port: int, data: dict) -> Category:
 # --- The run -------------------------------------------------------------------------------------------
 
 
-def fresh_database(env: dict) -> None:
-    """The bench database: a copy of the smoke runs' template (static files collected with it), or
-    migrated with the demo data here, static files collected uncompressed (the pages need their
-    manifest with DEBUG off; compressing them would take a minute and change nothing here)."""
-    if database_create(env):
-        return
-    manage(env, "migrate", "--noinput")
-    collect_static({**env, "BENCH_SMOKE": "1"})
-    manage(env, "demo_data", "--i-know-the-passwords-are-public")
-
-
 def main() -> int:
     run_dir = ROOT / "bench" / "out" / f"abuse-{os.getpid()}"
     shutil.rmtree(run_dir, ignore_errors=True)
     run_dir.mkdir(parents=True)
-    redis = Redis(_free_port(), run_dir)
-    web_port = int(os.environ.get("BENCH_PORT") or _free_port())
+    redis = OwnRedis(free_port(), run_dir)
+    web_port = int(os.environ.get("BENCH_PORT") or free_port())
     queue = os.environ.get("CELERY_QUEUE") or f"bench-abuse-{os.getpid()}"
     env = bench_env(
         DATABASE_URL=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/motcua_bench_abuse"),
@@ -1028,7 +1026,7 @@ def main() -> int:
         f"logs: {run_dir.relative_to(ROOT)}/",
         flush=True,
     )
-    fresh_database(env)
+    fresh_database(env, static="quick")
     os.environ.update(env)
     os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings"
     import django
@@ -1043,7 +1041,7 @@ def main() -> int:
         redis.start()
         for line in lines.values():
             line.start()
-        wait_for_web(web_port)
+        wait_until_up(web_port, timeout=60)
         proxy = Proxy(web_port)
         threading.Thread(target=proxy.serve_forever, daemon=True).start()
         port = proxy.server_address[1]

@@ -60,8 +60,6 @@ import os
 import re
 import shutil
 import signal
-import socket
-import subprocess
 import sys
 import threading
 import time
@@ -71,7 +69,20 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._harness import ROOT, bench_env, database_create, manage, percentile  # noqa: E402
+from bench._harness import (  # noqa: E402
+    ROOT,
+    Line,
+    OwnRedis,
+    bench_env,
+    cpu_seconds,
+    free_port,
+    fresh_database,
+    machine_busy_seconds,
+    percentile,
+    procfile_lines,
+    stop_all,
+    wait_until_up,
+)
 
 SMOKE = os.environ.get("BENCH_SMOKE") == "1"
 RATE = float(os.environ.get("BENCH_RATE", "2" if SMOKE else "10"))  # filings started per second
@@ -93,201 +104,6 @@ PROCEDURES = {
     "cap-phieu-ly-lich-tu-phap": {"certificate_kind": "1", "purpose": "Xin việc", "copies": 1},
 }
 WORKER_LINES = ("worker", "notifications", "documents")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-# --- Processes ----------------------------------------------------------------------------------
-
-
-def _process_table() -> dict[int, tuple[int, str, str]]:
-    """pid → (parent pid, state, command line), from /proc."""
-    table = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-            cmdline = (
-                Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            )
-        except OSError:
-            continue
-        fields = stat.rsplit(")", 1)[1].split()
-        table[int(entry)] = (int(fields[1]), fields[0], cmdline.strip())
-    return table
-
-
-def _cpu_seconds(pid: int, *, own: bool = True) -> float:
-    """CPU time of a process (`own`) and of the children it has reaped, in seconds; 0 once it is gone."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    utime, stime, cutime, cstime = (int(value) for value in fields[11:15])
-    return ((utime + stime) * own + cutime + cstime) / os.sysconf("SC_CLK_TCK")
-
-
-def machine_busy_seconds() -> float:
-    """CPU time the whole machine has spent busy since boot, all cores."""
-    user, nice, system, _idle, _iowait, irq, softirq, steal = (
-        int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]
-    )
-    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
-
-
-class Line:
-    """One Procfile line run as honcho runs it: `sh -c '<line>'` in a session of its own."""
-
-    def __init__(self, name: str, command: str, env: dict, log_dir: Path):
-        self.name, self.command, self.env = name, command, env
-        self.log_path = log_dir / f"{name}.log"
-        self.shell: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        log = open(self.log_path, "ab")  # noqa: SIM115 - the child holds it
-        self.shell = subprocess.Popen(
-            ["sh", "-c", self.command],
-            cwd=ROOT,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        log.close()
-
-    def processes(self) -> list[int]:
-        """The line's running processes under its shell (the loop's `sleep` and zombies aside)."""
-        if self.shell is None:
-            return []
-        table = _process_table()
-        children = collections.defaultdict(list)
-        for pid, (ppid, _state, _cmd) in table.items():
-            children[ppid].append(pid)
-        found, todo = [], list(children[self.shell.pid])
-        while todo:
-            pid = todo.pop()
-            _ppid, state, cmd = table[pid]
-            todo.extend(children[pid])
-            if state != "Z" and not cmd.startswith("sleep"):
-                found.append(pid)
-        return sorted(found)
-
-    def cpu_seconds(self) -> float:
-        """CPU time of the line so far: its live processes, and what its shell and they have reaped
-        (processes killed and reaped by nobody, such as a killed worker's pool, are not counted)."""
-        if self.shell is None:
-            return 0.0
-        return _cpu_seconds(self.shell.pid) + sum(_cpu_seconds(pid) for pid in self.processes())
-
-    def terminate(self) -> None:
-        if self.shell is not None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.shell.pid, signal.SIGTERM)
-
-    def kill(self) -> None:
-        if self.shell is not None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.shell.pid, signal.SIGKILL)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.shell.wait(timeout=10)
-
-
-def stop_all(lines) -> None:
-    """SIGTERM every line's process group (a warm shutdown), SIGKILL what is left after 20 s."""
-    for line in lines:
-        line.terminate()
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and any(_group_alive(line.shell.pid) for line in lines if line.shell):
-        time.sleep(0.2)
-    for line in lines:
-        line.kill()
-
-
-def _group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
-def procfile_lines() -> dict[str, str]:
-    """The Procfile's lines by name; they take their queue names from CELERY_QUEUE."""
-    text = (ROOT / "Procfile").read_text()
-    return dict(
-        line.split(": ", 1) for line in text.splitlines() if line.strip() and not line.startswith("#")
-    )
-
-
-class Redis:
-    """This bench's own redis-server: in memory only, so a restart comes back empty."""
-
-    def __init__(self, port: int, log_dir: Path):
-        if port == 6379:
-            raise RuntimeError("refusing to run on the shared Redis port")
-        self.port, self.log_dir = port, log_dir
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        if shutil.which("redis-server") is None:
-            raise RuntimeError("this bench starts a redis-server of its own: install Redis")
-        log = open(self.log_dir / "redis.log", "ab")  # noqa: SIM115 - the child holds it
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.log_dir)]
-            + ["--save", "", "--appendonly", "no"],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        log.close()
-        deadline = time.monotonic() + 10
-        while not self.ping():
-            if time.monotonic() > deadline:
-                raise RuntimeError("redis-server did not start")
-            time.sleep(0.05)
-
-    def command(self, *words: str, timeout: float = 1.0) -> str | None:
-        """One command over RESP: its simple reply line or bulk text, or None when Redis does not answer."""
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=timeout) as sock:
-                sock.sendall(
-                    (f"*{len(words)}\r\n" + "".join(f"${len(w)}\r\n{w}\r\n" for w in words)).encode()
-                )
-                reply = sock.makefile("rb")
-                first = reply.readline()
-                if first.startswith(b"$") and int(first[1:]) >= 0:
-                    return reply.read(int(first[1:])).decode(errors="replace")
-                return first.decode(errors="replace")
-        except (OSError, ValueError):
-            return None
-
-    def ping(self) -> bool:
-        return (self.command("PING", timeout=0.5) or "").startswith("+PONG")
-
-    def info(self, key: str) -> str:
-        text = self.command("INFO", "server") or ""
-        found = re.search(rf"^{key}:(\S+)", text, re.MULTILINE)
-        return found.group(1) if found else "?"
-
-    def shutdown(self) -> None:
-        self.command("SHUTDOWN", "NOSAVE")
-        if self.process is not None:
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.process.wait(timeout=10)
-            if self.process.poll() is None:
-                self.process.kill()
-                self.process.wait()
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
 
 
 # --- The citizens' side ---------------------------------------------------------------------------
@@ -436,7 +252,7 @@ class Watch(threading.Thread):
     """Twice a second for the whole run: PINGs Redis (the proof of the outage and of its end) and
     reads who holds the scheduler's lease (the proof that a new beat took over)."""
 
-    def __init__(self, redis: Redis):
+    def __init__(self, redis: OwnRedis):
         super().__init__(daemon=True)
         self.redis = redis
         self.halt = threading.Event()
@@ -512,7 +328,7 @@ def kill_fault(name: str, what: str, lines: list[Line]) -> Fault:
     return fault
 
 
-def redis_fault(redis: Redis, watch: Watch) -> Fault:
+def redis_fault(redis: OwnRedis, watch: Watch) -> Fault:
     fault = Fault("redis", f"Redis shut down (nosave) for {REDIS_DOWN:g} s, started again empty")
     run_id = redis.info("run_id")
     fault.start = time.time()
@@ -529,15 +345,6 @@ def redis_fault(redis: Redis, watch: Watch) -> Fault:
 
 
 # --- The run --------------------------------------------------------------------------------------
-
-
-def fresh_database(env: dict) -> None:
-    """The bench database: a copy of the smoke runs' template, or migrated with the demo data here
-    (no static files: the API needs none, and collecting them takes a minute)."""
-    if database_create(env):
-        return
-    manage(env, "migrate", "--noinput")
-    manage(env, "demo_data", "--i-know-the-passwords-are-public")
 
 
 def citizens_enrol() -> dict[str, str]:
@@ -558,18 +365,6 @@ def citizens_enrol() -> dict[str, str]:
         _token, key = api_token_issue(kind=ApiToken.Kind.USER, user=user, name="bench-faults")
         tokens[person.citizen_id] = key
     return tokens
-
-
-def wait_for_web(port: int, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with contextlib.suppress(OSError, http.client.HTTPException):
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/health/")
-            if conn.getresponse().status == 200:
-                return
-        time.sleep(0.2)
-    raise RuntimeError("gunicorn did not start")
 
 
 def first_inbox(dossier_ids) -> dict[int, float]:
@@ -607,8 +402,8 @@ def main() -> None:
     shutil.rmtree(run_dir, ignore_errors=True)
     run_dir.mkdir(parents=True)
     queue = os.environ.get("CELERY_QUEUE") or f"bench-faults-{os.getpid()}"
-    redis = Redis(_free_port(), run_dir)
-    web_port = int(os.environ.get("BENCH_PORT") or _free_port())
+    redis = OwnRedis(free_port(), run_dir)
+    web_port = int(os.environ.get("BENCH_PORT") or free_port())
     env = bench_env(
         DATABASE_URL=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/motcua_bench_faults"),
         REDIS_URL=f"redis://127.0.0.1:{redis.port}/0",
@@ -632,7 +427,7 @@ def main() -> None:
         f"kills held {HOLD:g} s  Redis down {REDIS_DOWN:g} s  calm between faults {GAP:g} s",
         flush=True,
     )
-    fresh_database(env)
+    fresh_database(env, static="none")
     os.environ.update(env)
     os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings"
     import django
@@ -652,7 +447,7 @@ def main() -> None:
     try:
         redis.start()
         lines["web"].start()
-        wait_for_web(web_port)
+        wait_until_up(web_port, timeout=60)
         # The forms are filled in first, with only the web running: the run times the filings.
         planned = 2 * CALM + 3 * GAP + REDIS_DOWN + 3 * (HOLD + RESTART_ALLOWANCE)
         wanted = WARMUP + int(planned * RATE * 1.15)
@@ -725,7 +520,7 @@ def postgres_backends() -> dict[int, float]:
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
-        return {pid: _cpu_seconds(pid, own=True) for (pid,) in cursor.fetchall()}
+        return {pid: cpu_seconds(pid, own=True) for (pid,) in cursor.fetchall()}
 
 
 def cpu_use(lines: dict[str, Line], before: dict | None = None) -> dict[str, float]:
