@@ -211,7 +211,10 @@ class _Residents:
 
     def birth_date(self, age_from: int, age_to: int) -> datetime.date:
         year = 2026 - self.rng.randint(age_from, age_to)
-        return datetime.date(year, self.rng.randint(1, 12), self.rng.randint(1, 28))
+        born = datetime.date(year, self.rng.randint(1, 12), self.rng.randint(1, 28))
+        # The demo is of 2026: a baby of the year is born on its first day, never after today (a
+        # birth date in the future is refused by every e-form, so such a resident could file nothing).
+        return min(born, datetime.date(2026, 1, 1))
 
     def address(self) -> str:
         number = f"Số {self.rng.randint(1, 180)}"
