@@ -103,7 +103,9 @@ def test_a_wake_that_came_too_soon_after_a_dispatch_comes_back_when_the_next_is_
     assert sent == ["outbox.drain", "outbox.drain"]
 
 
-def test_no_second_task_while_the_first_still_waits_for_a_worker(catalogue, centre, filer, monkeypatch, settings):
+def test_no_second_task_while_the_first_still_waits_for_a_worker(
+    catalogue, centre, filer, monkeypatch, settings
+):
     """A task nobody has taken yet means every worker is busy: another would only pile up behind it
     (and, one batch each, be a burst of empty runs once the backlog is gone)."""
     from outbox import services
