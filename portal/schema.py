@@ -9,9 +9,11 @@ pattern goes on every request field that takes one.
 
 from __future__ import annotations
 
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 
 from registry.citizen_id import PROVINCE_CODES
+from registry.typed_text import typed_text_pattern
 
 ERROR_BODY = {
     "application/json": {
@@ -60,6 +62,19 @@ class AutoSchema(SpectacularAutoSchema):
                 },
             )
         return operation
+
+
+class TypedTextSchema(OpenApiSerializerFieldExtension):
+    """A field under the typed-text rule (registry.typed_text) says it in the schema: no control or
+    format character, so a client (and schemathesis) knows what is refused with 400."""
+
+    target_class = "queueing.api.TypedTextField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        if direction == "request":
+            schema["pattern"] = typed_text_pattern()
+        return schema
 
 
 def citizen_id_pattern(result, generator, request, public):

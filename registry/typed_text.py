@@ -13,6 +13,8 @@ depends on neither:
 
 from __future__ import annotations
 
+import functools
+import sys
 import unicodedata
 
 from django import forms
@@ -33,6 +35,29 @@ def typed_text_clean(value: str, *, multiline: bool = False) -> str:
             code="hidden_characters",
         )
     return value
+
+
+@functools.cache
+def typed_text_pattern() -> str:
+    """The rule as a regular expression, for the API schema: no Cc or Cf character (NFC is the
+    server's to apply, so any form of the letters is accepted). The characters themselves, in
+    ranges, not escapes, so ECMA and Python read it alike; built once, when a schema is made."""
+    ranges, start = [], None
+    for code in range(sys.maxunicode + 2):
+        hidden = code <= sys.maxunicode and unicodedata.category(chr(code)) in HIDDEN
+        if hidden and start is None:
+            start = code
+        elif not hidden and start is not None:
+            ranges.append((start, code - 1))
+            start = None
+
+    def literal(code: int) -> str:
+        # A NUL cannot travel in JSON text unescaped, and "]", "\\", "^", "-" mean something here.
+        return f"\\x{code:02x}" if code < 0x20 else chr(code)
+
+    body = "".join(literal(a) if a == b else f"{literal(a)}-{literal(b)}" for a, b in ranges)
+    # "(?![\\s\\S])", not "$": Python's "$" also matches before a final line break, itself refused.
+    return f"^[^{body}]*(?![\\s\\S])"
 
 
 class TypedTextField(forms.CharField):
