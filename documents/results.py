@@ -9,15 +9,30 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
+
+from registry.models import PersonRecord
 
 from .models import Document
+
+Relation = PersonRecord.Relation
 
 
 def _profile(citizen_id: str):
     from registry.selectors import citizen_profile
 
     return citizen_profile(citizen_id) if citizen_id else None
+
+
+def _relation(code: str) -> str:
+    """The relation's name as the paper prints it, in Vietnamese whatever language the officer's
+    screen is in (the context is frozen when the document is asked for)."""
+    try:
+        label = Relation(code).label
+    except ValueError:
+        return code
+    with translation.override("vi"):
+        return str(label)
 
 
 def _date(value) -> str:
@@ -83,10 +98,13 @@ def _residence_confirmation(dossier, data: dict) -> dict:
     person = profile.person
     household = profile.household or []
     members = [
-        {"name": m.full_name, "birth_date": _date(m.birth_date), "relation": m.relation_to_head}
+        {"name": m.full_name, "birth_date": _date(m.birth_date), "relation": _relation(m.relation_to_head)}
         for m in household
     ]
-    head = next((m.full_name for m in household if m.relation_to_head == "Chủ hộ"), person.full_name)
+    # The registry gives the relation as a code ("head", "spouse" …): the paper prints its name, and
+    # the head is the member coded "head" (comparing with the printed name made every applicant
+    # the head of her household on the signed confirmation).
+    head = next((m.full_name for m in household if m.relation_to_head == Relation.HEAD), person.full_name)
     return {
         "full_name": person.full_name,
         "gender": person.gender,
@@ -94,7 +112,7 @@ def _residence_confirmation(dossier, data: dict) -> dict:
         "citizen_id": person.citizen_id,
         "permanent_address": profile.address.text,
         "head_name": head,
-        "relation": person.relation_to_head,
+        "relation": _relation(person.relation_to_head),
         "members": members,
     }
 

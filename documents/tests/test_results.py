@@ -67,6 +67,25 @@ def test_the_birth_extract_pdf_reads_the_declared_child(demo):
     assert "Bệnh viện Phụ sản Hà Nội" in text
 
 
+def test_the_residence_confirmation_names_the_household_head_and_each_relation(demo):
+    """A signed confirmation printed the applicant as her own household's head and the registry's
+    codes ("spouse") as relations."""
+    from registry.models import PersonRecord
+
+    spouse = PersonRecord.objects.filter(relation_to_head=PersonRecord.Relation.SPOUSE).first()
+    household = PersonRecord.objects.filter(household_code=spouse.household_code)
+    head = household.get(relation_to_head=PersonRecord.Relation.HEAD)
+    dossier = file_dossier(code="1.004227", citizen_id=spouse.citizen_id)
+    Dossier.objects.filter(pk=dossier.pk).update(data={"purpose": "Nhập học"})
+    dossier.refresh_from_db()
+    context = result_document_request(dossier=dossier).context
+    assert context["head_name"] == head.full_name
+    relations = {m["name"]: m["relation"] for m in context["members"]}
+    assert relations[head.full_name] == "Chủ hộ"
+    assert relations[spouse.full_name] == "Vợ/chồng"
+    assert not {"head", "spouse", "child", "parent", "other"} & set(relations.values())
+
+
 def test_a_procedure_without_a_result_document_gets_none(demo):
     assert result_document_request(dossier=file_dossier(code="2.000488")) is None
 
