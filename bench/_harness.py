@@ -98,13 +98,14 @@ def database_create(env: dict) -> bool:
     return bool(template)
 
 
-def fresh_database(env: dict, *, static: str = "all") -> None:
+def fresh_database(env: dict, *, static: str = "all", people: int | None = None) -> None:
     """Drop and create the bench database named in DATABASE_URL (a copy of the smoke runs' template
     when there is one, static files collected with it), or migrate it and load the demo data here.
 
     `static`: "all" collects the static files as production does; "quick" uncompressed (pages with
     DEBUG off need their manifest; compressing takes a minute and changes nothing a bench measures);
-    "none" for a bench that calls only the API."""
+    "none" for a bench that calls only the API. `people`: residents in the registry, when the demo's
+    200 are too few applicants (not with a template: the smoke runs need few)."""
     if database_create(env):
         return
     manage(env, "migrate", "--noinput")
@@ -112,7 +113,8 @@ def fresh_database(env: dict, *, static: str = "all") -> None:
         collect_static(env)
     elif static == "quick":
         collect_static({**env, "BENCH_SMOKE": "1"})
-    manage(env, "demo_data", "--i-know-the-passwords-are-public")
+    more = ["--people", str(people)] if people else []
+    manage(env, "demo_data", "--i-know-the-passwords-are-public", *more)
 
 
 @contextmanager

@@ -95,6 +95,8 @@ GAP = 3.0 if SMOKE else 20.0  # between two faults: each one's drain is seen on 
 DRAIN_WAIT = 30.0 if SMOKE else 90.0
 WARMUP = 4 if SMOKE else 10
 MIN_DURING = 0 if SMOKE else 50  # filings each fault must see, or the run proves nothing
+# Residents in the bench's registry: four procedures each must cover the run's filings (2,540).
+PEOPLE = 700
 
 # One-step procedures a resident files online for themself: the prefilled values plus these answers.
 PROCEDURES = {
@@ -189,19 +191,16 @@ class Citizens:
 
 
 def filings_fill_in(citizens: Citizens, count: int) -> tuple[list[Filing], collections.Counter]:
-    """`count` filled-in drafts, each a different (account, applicant, procedure): a draft is one per
-    such triple (a second one would resume the first). Residents file for themselves and for the
-    people of their household, as the law allows; consecutive filings come from different accounts.
-    Returns the drafts and why the triples that could not be filled in failed."""
+    """`count` filled-in drafts, each a different (account, procedure): a draft is one per such
+    pair (a second one would resume the first). Residents file for themselves (filing for another
+    adult needs an authorisation letter, issue 18), so the registry holds PEOPLE residents, enough
+    for four procedures each; consecutive filings come from different accounts. Returns the drafts
+    and why the pairs that could not be filled in failed."""
     from registry.models import PersonRecord
 
-    households = collections.defaultdict(list)
-    for citizen_id, household in PersonRecord.objects.values_list("citizen_id", "household_code"):
-        households[household].append(citizen_id)
     mine = {
-        owner: [(applicant, slug) for slug in PROCEDURES for applicant in members]
-        for members in households.values()
-        for owner in members
+        owner: [(owner, slug) for slug in PROCEDURES]
+        for owner in PersonRecord.objects.values_list("citizen_id", flat=True)
         if owner in citizens.tokens
     }
     order = [
@@ -427,7 +426,7 @@ def main() -> None:
         f"kills held {HOLD:g} s  Redis down {REDIS_DOWN:g} s  calm between faults {GAP:g} s",
         flush=True,
     )
-    fresh_database(env, static="none")
+    fresh_database(env, static="none", people=PEOPLE)
     os.environ.update(env)
     os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings"
     import django

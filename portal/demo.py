@@ -308,7 +308,7 @@ def _street_lists(path: Path) -> dict[str, list[str]]:
 
 
 @transaction.atomic
-def demo_data_load() -> list[DemoAccount]:
+def demo_data_load(*, people: int = PEOPLE) -> list[DemoAccount]:
     province = divisions_load(path=HANOI_FILE)
     streets = _street_lists(HANOI_FILE)
     wards = {w.name: w for w in Ward.objects.filter(province=province)}
@@ -357,7 +357,7 @@ def demo_data_load() -> list[DemoAccount]:
                 },
             )
 
-    _load_residents(province, list(wards.values()), streets)
+    _load_residents(province, list(wards.values()), streets, people=people)
     _load_accounts(province, centres)
 
     from procedures.demo import demo_load as procedures_demo_load
@@ -385,14 +385,17 @@ def _load_calendar() -> None:
     calendar_seed(years=[this, this + 1, this + 2])
 
 
-def _load_residents(province: Province, wards: list[Ward], streets: dict[str, list[str]]) -> None:
+def _load_residents(
+    province: Province, wards: list[Ward], streets: dict[str, list[str]], *, people: int = PEOPLE
+) -> None:
     formers = list(
         FormerWard.objects.filter(province=province).prefetch_related("successions__ward").order_by("pk")
     )
     residents = _Residents(random.Random(SEED), sorted(wards, key=lambda w: w.name), formers, streets)
-    people = [person for household in residents.households(PEOPLE - 1) for person in household]
-    people.append(_demo_citizen(formers, streets))
-    for person in people:
+    # The same seed: a larger population starts with the same 200 residents (benches ask for more).
+    records = [person for household in residents.households(people - 1) for person in household]
+    records.append(_demo_citizen(formers, streets))
+    for person in records:
         citizen_id = person.pop("citizen_id")
         PersonRecord.objects.update_or_create(citizen_id=citizen_id, defaults=person)
 

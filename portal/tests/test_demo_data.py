@@ -1,4 +1,5 @@
 import datetime
+import io
 
 import pytest
 from django.apps import apps
@@ -39,6 +40,17 @@ def test_the_command_prints_the_accounts_and_password(db, capsys, settings):
     assert DEMO_PASSWORD in out
     for account in DEMO_ACCOUNTS:
         assert account.username in out
+
+
+def test_a_bench_may_ask_for_more_residents_and_the_first_two_hundred_stay_the_same(db, settings):
+    """bench/faults.py needs 2,540 drafts, each resident filing only for herself (issue 18)."""
+    settings.DEBUG = True
+    demo_data_load()
+    first = set(PersonRecord.objects.values_list("citizen_id", "full_name", "birth_date"))
+    call_command("demo_data", "--people", "260", stdout=io.StringIO())
+    everyone = set(PersonRecord.objects.values_list("citizen_id", "full_name", "birth_date"))
+    assert len(everyone) >= 260
+    assert first <= everyone
 
 
 def test_the_command_refuses_when_debug_is_off(db, settings):

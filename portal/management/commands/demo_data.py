@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.demo import DEMO_PASSWORD, demo_data_load
+from portal.demo import DEMO_PASSWORD, PEOPLE, demo_data_load
 
 PUBLIC_PASSWORDS_FLAG = "--i-know-the-passwords-are-public"
 
@@ -20,6 +20,14 @@ class Command(BaseCommand):
             help="Load it even with DEBUG off (a bench or a staging copy): every demo account's "
             "password is printed here and in the repository.",
         )
+        parser.add_argument(
+            "--people",
+            type=int,
+            default=PEOPLE,
+            help=f"Residents in the population registry (default {PEOPLE}; the first {PEOPLE} are always "
+            "the same). A bench that files for thousands of applicants asks for more: a resident may "
+            "file only for herself or her children under 18.",
+        )
 
     def handle(self, *args, **options):
         # The demo accounts (staff with every role, a supervisor of the whole city) share one password
@@ -29,7 +37,7 @@ class Command(BaseCommand):
                 "DEBUG is off: this looks like production, and the demo accounts' password is public. "
                 f"Refusing to load the demo data. If this really is a test copy, add {PUBLIC_PASSWORDS_FLAG}."
             )
-        accounts = demo_data_load()
+        accounts = demo_data_load(people=options["people"])
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         if not settings.DEBUG:
             self.stderr.write(
