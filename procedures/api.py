@@ -284,7 +284,13 @@ class DraftSubmitView(APIView):
 
     @extend_schema(
         request=SubmitSerializer,
-        responses={201: DossierDetailSerializer, 200: DossierDetailSerializer, 400: ERRORS, 404: ERRORS},
+        responses={
+            201: DossierDetailSerializer,
+            200: DossierDetailSerializer,
+            400: ERRORS,
+            403: ERRORS,
+            404: ERRORS,
+        },
     )
     def post(self, request, draft_id):
         filed = selectors.dossier_filed_from(request.user, draft_id)
@@ -318,6 +324,8 @@ class DraftSubmitView(APIView):
             dossier = filing.submit(form_dict=form_dict, user=request.user)
         except services.DraftAlreadyFiled as filed:  # two Submits at once: the second waited for the first
             return self._filed(request, filed.dossier, status.HTTP_200_OK)
+        except services.FilingNotAllowed as refused:  # the ground it was started on no longer holds
+            raise PermissionDenied(str(refused)) from refused
         # The dossier holds its own copies now; the draft's temporary files go.
         transaction.on_commit(lambda: draft_files_delete(state))
         return self._filed(request, dossier, status.HTTP_201_CREATED)

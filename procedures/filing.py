@@ -159,6 +159,7 @@ class Filing:
     # --- the end ---------------------------------------------------------------
     def submit(self, *, form_dict: dict[str, forms.Form], user) -> Dossier:
         """Freeze the valid forms' answers and file the dossier through `services.dossier_submit`."""
+        services.filing_basis_holds(draft=self.draft, owner=user)
         data, files, reused = {}, {}, {}
         self.wallet()
         wallet = {entry.value: entry for entry in self._wallet_entries}
@@ -182,8 +183,6 @@ class Filing:
         person = population_registry().lookup(self.draft.applicant_citizen_id)
         name = person.full_name if person else data.get("applicant__full_name", "")
         if self.draft.basis == FilingBasis.AUTHORISED:
-            if not self.draft.letter:
-                raise services.FilingNotAllowed(_("Hồ sơ nộp thay theo ủy quyền phải có giấy ủy quyền."))
             # The letter is in the dossier's folder already (services.draft_start): filed by reference.
             reused[LETTER_COMPONENT] = Attachment(
                 file=self.draft.letter.name,

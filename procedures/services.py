@@ -197,6 +197,31 @@ def filing_basis(
     return FilingBasis.COUNTER, centre or centres[0]
 
 
+def filing_basis_holds(*, draft: Draft, owner) -> None:
+    """Submit asks again what `filing_basis` allowed when the draft was started, as far as it can
+    have changed since (a draft lives for weeks): a parent's child who has turned 18 files for
+    herself or gives a letter; a representative's letter must still be there; a clerk must still
+    be counter staff. What was recorded at the start (the ticket served, the consent, the signed
+    envelope) is the proof of that moment, and is not asked for again. Raises FilingNotAllowed."""
+    basis = draft.basis
+    if basis == FilingBasis.SELF:
+        if not owner.citizen_id or owner.citizen_id != draft.applicant_citizen_id:
+            raise FilingNotAllowed(_("Hồ sơ này không phải của bạn."))
+    elif basis in (FilingBasis.GUARDIAN, FilingBasis.HOUSEHOLD):
+        if draft.applicant_citizen_id not in {p.citizen_id for p in selectors.children_in_care_of(owner)}:
+            raise FilingNotAllowed(
+                _(
+                    "Người này không còn là con chưa đủ 18 tuổi của bạn theo cơ sở dữ liệu dân cư: "
+                    "họ tự nộp, hoặc bạn nộp thay khi có giấy ủy quyền của họ."
+                )
+            )
+    elif basis == FilingBasis.AUTHORISED:
+        if not draft.letter:
+            raise FilingNotAllowed(_("Hồ sơ nộp thay theo ủy quyền phải có giấy ủy quyền."))
+    elif not selectors.counter_centres_of(owner):  # COUNTER, POSTAL
+        raise FilingNotAllowed(_("Chỉ cán bộ một cửa mới nộp hồ sơ tại quầy."))
+
+
 def draft_start(
     *,
     owner,

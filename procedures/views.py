@@ -251,7 +251,22 @@ class DossierWizard(SessionWizardView):
             dossier = self.filing.submit(form_dict=form_dict, user=self.request.user)
         except services.DraftAlreadyFiled as filed:  # a double tap on Submit: both land on one receipt
             dossier = filed.dossier
+        except services.FilingNotAllowed as refused:  # (changed since render_done asked): nothing reset
+            raise PermissionDenied(str(refused)) from refused
         return redirect("procedures:dossier_filed", code=dossier.code)
+
+    def render_done(self, form, **kwargs):
+        """Before formtools re-validates the steps, files and resets the wizard: when the ground the
+        draft was started on no longer holds, the check-your-answers page says why, and her answers
+        stay in the draft (formtools resets its storage once `done` returns)."""
+        try:
+            services.filing_basis_holds(draft=self.draft, owner=self.request.user)
+        except services.FilingNotAllowed as refused:
+            form.add_error(None, str(refused))
+            response = self.render(form)
+            response.status_code = 403
+            return response
+        return super().render_done(form, **kwargs)
 
 
 @login_required

@@ -17,7 +17,7 @@ from procedures.services import FilingNotAllowed, dossiers_enter, draft_start, d
 from registry.models import PersonRecord, RegistryRead
 from uploads.tests.files import infected_pdf, pdf_bytes
 
-from .test_api import MARITAL, _client_for, _file_marital
+from .test_api import MARITAL, _client_for, _file_marital, _start, _step_values
 from .test_wizard import _wizard_post
 
 LAN_NAME = "Nguyễn Thị Lan"
@@ -95,6 +95,55 @@ def test_the_procedure_page_offers_her_minor_children_and_the_letter(demo, clien
     assert reverse("procedures:start_authorised", args=[MARITAL]) in page
     refused = client.post(reverse("procedures:start", args=[MARITAL]), {"for": spouse.citizen_id})
     assert refused.status_code == 403
+
+
+def _turns_18(child: PersonRecord) -> None:
+    """The registry now says she is an adult (as it would weeks into a draft, on her birthday)."""
+    PersonRecord.objects.filter(pk=child.pk).update(birth_date=child.birth_date.replace(year=2000))
+
+
+def test_submit_asks_again_a_parent_whose_child_turned_18_meanwhile_files_nothing(demo):
+    """Who may file for whom is decided on starting a draft *and* on submitting it (issue 18)."""
+    head, child, _spouse = _family()
+    api = _client_for(_account(head))
+    draft = _start(api, applicant_citizen_id=child.citizen_id)
+    values = _step_values(draft, "nguoi-yeu-cau", purpose="vay-von")
+    assert (
+        api.post(f"/api/v1/drafts/{draft['id']}/steps/nguoi-yeu-cau/", values, format="json").status_code
+        == 200
+    )
+    _turns_18(child)
+    refused = api.post(
+        f"/api/v1/drafts/{draft['id']}/submit/",
+        {"centre": draft["initial_centre"], "declaration": True},
+        format="json",
+    )
+    assert refused.status_code == 403
+    assert "không còn là con chưa đủ 18 tuổi" in refused.json()["detail"]
+    assert not Dossier.objects.filter(applicant_citizen_id=child.citizen_id).exists()
+    assert Draft.objects.filter(pk=draft["id"]).exists()  # nothing she typed is lost
+
+
+def test_the_page_says_why_on_the_review_step_and_keeps_the_answers(demo, client):
+    head, child, _spouse = _family()
+    client.force_login(_account(head))
+    procedure = Procedure.objects.get(slug=MARITAL)
+    draft = draft_start(
+        owner=User.objects.get(username=head.citizen_id),
+        procedure=procedure,
+        applicant_citizen_id=child.citizen_id,
+    )
+    url = reverse("procedures:draft", args=[draft.pk])
+    page = _wizard_post(client, url, client.get(url), {"purpose": "vay-von"})
+    review = page.context["wizard"]["form"]
+    answers = Draft.objects.get(pk=draft.pk).state
+    _turns_18(child)
+    refused = _wizard_post(client, url, page, {"declaration": "on", "centre": review.initial["centre"]})
+    assert refused.status_code == 403
+    assert "không còn là con chưa đủ 18 tuổi" in refused.content.decode()
+    assert not Dossier.objects.filter(applicant_citizen_id=child.citizen_id).exists()
+    kept = Draft.objects.get(pk=draft.pk).state["step_data"]
+    assert kept["nguoi-yeu-cau"] == answers["step_data"]["nguoi-yeu-cau"]  # nothing she typed is lost
 
 
 # --- the authorised representative ----------------------------------------------------------
