@@ -65,7 +65,7 @@ def test_the_relay_hands_entering_to_the_workers_once_per_wake_and_enters_itself
     filed = [_file(centre, filer) for _ in range(3)]
     relay = Relay()
     relay.run(passes=3)  # three wakes
-    assert sent == [("outbox.drain", ["dossiers_to_enter"])]  # one task for the three dossiers
+    assert sent == [("outbox.drain", [])]  # one task for the three dossiers
     assert not any(_entered(d.pk) for d in filed)  # the worker enters them
     from outbox.tasks import drain
 

@@ -194,6 +194,18 @@ def test_two_workers_taking_the_same_hand_off_at_once_create_the_steps_once():
     assert Transition.objects.filter(key__startswith="open:").count() == 3
 
 
+def test_one_worker_task_carries_a_filing_from_entering_to_the_inbox(demo):
+    """The relay sends one task for the workers' share (outbox.drain with no source): it enters the
+    dossiers waiting and then delivers the hand-offs that wrote, so a filing needs one trip through
+    the broker, not one per stage."""
+    from outbox.tasks import drain
+
+    dossier = file_dossier(code=JUDICIAL_RECORD, channel="counter", enter=False)
+    assert not dossier.steps.exists()
+    assert drain() == 2  # entered, then its first hand-off delivered
+    assert dossier.steps.filter(state="waiting").count() == 2
+
+
 def test_hand_offs_are_delivered_from_their_rows_oldest_first_and_a_failure_waits_its_retry(demo, now):
     # No broker message carries a hand-off: the workers take due rows from the database.
     first = file_dossier(code=JUDICIAL_RECORD, channel="counter")
