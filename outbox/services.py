@@ -93,7 +93,7 @@ def relay_pass(*, limit: int | None = None) -> tuple[int, float | None]:
     up gets the next batch.
 
     Returns how many items were done here, and when to come back without being woken."""
-    done, again_in, waiting = 0, None, False
+    done, waiting = 0, False
     for source in sources():
         if not source.in_workers:
             done += _drain_logged(source, limit=limit, batches=1)
@@ -104,7 +104,7 @@ def relay_pass(*, limit: int | None = None) -> tuple[int, float | None]:
             except Exception:  # noqa: BLE001 - drained below or by a worker, where failures are logged
                 waiting = True
     if not waiting:
-        return done, again_in
+        return done, None
     now = time.monotonic()
     wait = _dispatched_at.get("workers", 0.0) + settings.OUTBOX_DISPATCH_SECONDS - now
     if wait > 0:
@@ -115,7 +115,7 @@ def relay_pass(*, limit: int | None = None) -> tuple[int, float | None]:
         _dispatched_at["workers"] = now
         return done, settings.OUTBOX_DISPATCH_SECONDS
     # The broker is down: the relay does the workers' share itself.
-    return done + drain_share(limit=limit), again_in
+    return done + drain_share(limit=limit), None
 
 
 def drain_all(*, limit: int | None = None) -> int:

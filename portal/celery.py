@@ -97,15 +97,13 @@ class BrokerDownSaidOnce(logging.Filter):
 def _broker_unreachable(error: BaseException | None) -> bool:
     """Whether this error, or one it was raised from, is a failure to reach the broker."""
     from kombu.exceptions import OperationalError
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
 
+    unreachable = (ConnectionError, TimeoutError, OperationalError, RedisConnectionError, RedisTimeoutError)
     seen = 0
     while error is not None and seen < 10:  # a chain, bounded: a cycle must not hang beat
-        if isinstance(error, (ConnectionError, TimeoutError, OperationalError)):
-            return True
-        if (
-            type(error).__module__.startswith(("redis.", "kombu.", "amqp."))
-            and "onnect" in type(error).__name__
-        ):
+        if isinstance(error, unreachable):
             return True
         error, seen = error.__cause__ or error.__context__, seen + 1
     return False

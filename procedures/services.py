@@ -170,7 +170,7 @@ def filing_basis(
         if letter is not None and owner.citizen_id:
             _represented_person_known(applicant_citizen_id, applicant_name)
             return FilingBasis.AUTHORISED, None
-        if applicant_citizen_id in {p.citizen_id for p in selectors.children_in_care_of(owner)}:
+        if _their_child(owner, applicant_citizen_id):
             return FilingBasis.GUARDIAN, None
         raise FilingNotAllowed(
             _(
@@ -178,9 +178,7 @@ def filing_basis(
                 "hoặc cho người khác khi có giấy ủy quyền của họ."
             )
         )
-    centres = selectors.counter_centres_of(owner)
-    if not centres:
-        raise FilingNotAllowed(_("Chỉ cán bộ một cửa mới nộp hồ sơ tại quầy."))
+    centres = _counter_centres(owner)
     if postal:
         _registry_knows(applicant_citizen_id)
         return FilingBasis.POSTAL, centres[0]
@@ -208,7 +206,7 @@ def filing_basis_holds(*, draft: Draft, owner) -> None:
         if not owner.citizen_id or owner.citizen_id != draft.applicant_citizen_id:
             raise FilingNotAllowed(_("Hồ sơ này không phải của bạn."))
     elif basis in (FilingBasis.GUARDIAN, FilingBasis.HOUSEHOLD):
-        if draft.applicant_citizen_id not in {p.citizen_id for p in selectors.children_in_care_of(owner)}:
+        if not _their_child(owner, draft.applicant_citizen_id):
             raise FilingNotAllowed(
                 _(
                     "Người này không còn là con chưa đủ 18 tuổi của bạn theo cơ sở dữ liệu dân cư: "
@@ -218,8 +216,21 @@ def filing_basis_holds(*, draft: Draft, owner) -> None:
     elif basis == FilingBasis.AUTHORISED:
         if not draft.letter:
             raise FilingNotAllowed(_("Hồ sơ nộp thay theo ủy quyền phải có giấy ủy quyền."))
-    elif not selectors.counter_centres_of(owner):  # COUNTER, POSTAL
+    else:  # COUNTER, POSTAL
+        _counter_centres(owner)
+
+
+def _their_child(owner, citizen_id: str) -> bool:
+    """Whether the registry shows this person as the owner's child under 18 (FilingBasis.GUARDIAN)."""
+    return citizen_id in {p.citizen_id for p in selectors.children_in_care_of(owner)}
+
+
+def _counter_centres(owner) -> list[Centre]:
+    """The centres whose counters the owner staffs; FilingNotAllowed when there are none."""
+    centres = selectors.counter_centres_of(owner)
+    if not centres:
         raise FilingNotAllowed(_("Chỉ cán bộ một cửa mới nộp hồ sơ tại quầy."))
+    return centres
 
 
 def draft_start(
