@@ -19,8 +19,11 @@ def hanoi(db):
 
 @pytest.fixture
 def demo(db):
-    """The full demo dataset, loaded the way `make run` loads it."""
-    return demo_data_load()
+    """The full demo dataset, loaded the way `make run` loads it (once per test process, then copied:
+    tests/demo_copy.py)."""
+    from tests.demo_copy import demo_load
+
+    return demo_load(demo_data_load)
 
 
 @pytest.fixture(autouse=True)
