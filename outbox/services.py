@@ -81,7 +81,7 @@ DRAIN_TASK = "outbox.drain"
 _dispatched_at: dict[str, float] = {}
 
 
-def relay_pass(*, limit: int | None = None) -> tuple[int, float | None]:
+def relay_pass(*, limit: int | None = None, share=None) -> tuple[int, float | None]:
     """The relay's pass. The sources the workers drain, when any has work waiting, are handed to them
     as one task (`drain_share`); the others are drained here, one batch each, and so is the workers'
     share while the broker is unreachable.
@@ -91,6 +91,9 @@ def relay_pass(*, limit: int | None = None) -> tuple[int, float | None]:
     worker is busy, and a second one would only pile up behind it. While work still waits, the
     relay comes back after OUTBOX_DISPATCH_SECONDS without being woken, so every worker that frees
     up gets the next batch.
+
+    `share`: how the relay does the workers' share itself (the relay's threads, outbox/relay.py);
+    `drain_share` in this thread by default.
 
     Returns how many items were done here, and when to come back without being woken."""
     done, waiting = 0, False
@@ -115,7 +118,7 @@ def relay_pass(*, limit: int | None = None) -> tuple[int, float | None]:
         _dispatched_at["workers"] = now
         return done, settings.OUTBOX_DISPATCH_SECONDS
     # The broker is down: the relay does the workers' share itself.
-    return done + drain_share(limit=limit), None
+    return done + (share or drain_share)(limit=limit), None
 
 
 def drain_all(*, limit: int | None = None) -> int:

@@ -279,6 +279,8 @@ OUTBOX_BEACON_SECONDS = env.float("OUTBOX_BEACON_SECONDS", default=5.0)
 # A source drained by the workers gets at most one task (one batch) per this many seconds from a
 # relay, however many commits wake it, and none while an earlier task waits for a free worker.
 OUTBOX_DISPATCH_SECONDS = env.float("OUTBOX_DISPATCH_SECONDS", default=0.25)
+# While the broker is down the relay does the workers' share itself, on this many threads (PostgreSQL).
+OUTBOX_RELAY_THREADS = env.int("OUTBOX_RELAY_THREADS", default=3)
 # After a failed publish, this process does not try the broker again for this long.
 OUTBOX_BROKER_RETRY_SECONDS = env.float("OUTBOX_BROKER_RETRY_SECONDS", default=2.0)
 # Work waiting longer than this shows as "late" on /health/status/.

@@ -206,6 +206,38 @@ def test_the_relay_reconnects_after_the_database_drops_its_connections(
     assert relay.stopping.is_set() is False
 
 
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_with_the_broker_down_the_relay_does_the_workers_share_on_several_threads(
+    demo, monkeypatch, settings
+):
+    """One thread fell 35 s behind 10 filings a second during bench/faults.py's Redis outage: waiting
+    for PostgreSQL's answers, not computing. Three threads enter three batches in one pass, each
+    claiming other dossiers, and deliver their hand-offs; nothing is done twice."""
+    from accounts.models import User
+    from agencies.models import Centre
+    from outbox import services
+    from routing.models import DossierStep
+
+    centre, filer = Centre.objects.get(code="000.00.01.H26"), User.objects.get(username="001188123456")
+    monkeypatch.setattr(services, "publish", lambda task, args, **kw: False)  # Redis is down
+    settings.OUTBOX_BATCH = 2
+    settings.OUTBOX_RELAY_THREADS = 3
+    filed = [_file(centre, filer) for _ in range(7)]
+    relay = Relay()
+    try:
+        relay.run(passes=1)
+        assert sum(_entered(d.pk) for d in filed) == 6  # a batch of two on each of three threads
+        relay.run(passes=3)
+    finally:
+        relay.close()
+    assert all(_entered(d.pk) for d in filed)
+    assert Dossier.objects.filter(events__kind="receipt").count() == 7
+    # Each dossier is in its first inbox (reception, for an online filing) once.
+    firsts = DossierStep.objects.filter(dossier__in=filed, stage=1)
+    assert sorted(firsts.values_list("dossier", flat=True)) == sorted(d.pk for d in filed)
+
+
 def test_the_relay_polls_on_sqlite(catalogue, centre, filer, settings, relay_enters_itself):
     if connection.vendor != "sqlite":
         pytest.skip("the polling fallback is SQLite's (PostgreSQL's relay is woken instead)")
