@@ -133,6 +133,27 @@ def _freeze_long_lived() -> None:
     _modules_when_frozen = len(sys.modules)
 
 
+@signals.worker_init.connect
+def niceness_kept_against_other_sessions(**_kwargs) -> None:
+    """A worker started under `nice` (the documents and notifications workers) stays behind the others.
+
+    On Linux with autogroups (the kernel default on most machines), the scheduler first shares the
+    CPU equally between sessions and applies a process's nice only inside its own session. honcho
+    (`make run`) and the benches start each process in a session of its own, so a `nice -n 10` PDF
+    worker took a full share beside the routing worker, and a burst of 500 PDFs pushed hand-offs to
+    2 s (bench/handoff.py, p95). The session's own nice (/proc/self/autogroup) is what counts
+    between sessions; raising it needs no privilege. Elsewhere (no autogroups, not Linux) nothing
+    changes. Under systemd each unit is a cgroup, and CPUWeight= is the knob (docs/operations.md)."""
+    niceness = os.nice(0)
+    if niceness <= 0:
+        return
+    try:
+        with open("/proc/self/autogroup", "w") as autogroup:
+            autogroup.write(str(niceness))
+    except OSError:
+        pass  # no autogroups here: nice already applies across the whole machine
+
+
 @signals.worker_process_init.connect
 def worker_process_ready(**_kwargs) -> None:
     """A worker process, once forked: load what documents need, then freeze what it holds."""

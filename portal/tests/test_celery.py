@@ -138,3 +138,25 @@ def test_beat_says_once_that_the_broker_is_down_instead_of_a_traceback_per_entry
         record = logging.LogRecord("celery.beat", logging.ERROR, __file__, 1, "Message Error: %s", None, None)
         record.args, record.exc_info = None, odd
         assert quiet.filter(record) is True
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/autogroup"), reason="Linux autogroups only")
+def test_a_worker_started_under_nice_carries_its_niceness_to_its_whole_session():
+    """honcho and the benches start each process in a session of its own, where a plain `nice` is
+    weighed only against the same session: the documents worker must lower its session too."""
+    import subprocess
+    import sys
+
+    code = (
+        "import portal.celery as c; c.niceness_kept_against_other_sessions(); "
+        "print(open('/proc/self/autogroup').read())"
+    )
+    run = subprocess.run(
+        ["nice", "-n", "7", sys.executable, "-c", code],
+        start_new_session=True,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert run.stdout.strip().endswith("nice 7")
