@@ -25,7 +25,7 @@ from queueing.services import current_ticket
 from registry.base import population_registry
 from uploads.storage import dossier_folder, stored_name
 
-from . import deadlines, selectors
+from . import deadlines, events, selectors
 from .fees import fee_amount
 from .models import (
     Attachment,
@@ -520,15 +520,11 @@ def dossiers_enter(*, limit: int = 50, dossier_ids: list[int] | None = None) -> 
     The outbox relay has a worker run it as soon as a filing commits (and the scheduler's sweep when
     no relay runs), so filing publishes nothing. A run takes one bounded batch and ends; a backlog
     is worked off by the next runs, in parallel: each claims its dossiers with SKIP LOCKED, and the
-    batch's figures are added at its end, one UPDATE per row, in one fixed order (dashboard's
-    `figures_apply`), so two runs adding to the same day's rows wait briefly and never deadlock
-    (they did when each dossier added its own, in filing order: bench/faults.py). A dossier that
-    fails is logged, rolled back to its savepoint and left for the next run; it never holds up
-    the others.
+    batch is told of once, at its end (`events.dossiers_entered`), so the dashboard adds its figures
+    once per batch, merged. A dossier that fails is logged, rolled back to its savepoint and left
+    for the next run; it never holds up the others.
     """
-    from dashboard.services import figures_apply, figures_deferred
-
-    entered, figures = 0, []
+    entered = []
     with transaction.atomic():
         waiting = Dossier.objects.filter(entered_at__isnull=True)
         if dossier_ids is not None:
@@ -540,13 +536,14 @@ def dossiers_enter(*, limit: int = 50, dossier_ids: list[int] | None = None) -> 
         )
         for dossier in batch:
             try:
-                with transaction.atomic(), figures_deferred() as its_figures:
-                    entered += _enter(dossier)
-                figures.extend(its_figures)
+                with transaction.atomic():
+                    if _enter(dossier):
+                        entered.append(dossier)
             except Exception:
                 logger.exception("dossier %s not entered; the next run retries", dossier.code)
-        figures_apply(figures)
-    return entered
+        if entered:
+            events.dossiers_entered.send(sender=Dossier, dossiers=entered)
+    return len(entered)
 
 
 def dossier_enter(*, dossier_id: int) -> bool:
@@ -558,11 +555,9 @@ def _enter(dossier: Dossier) -> bool:
     # The condition guards SQLite, which has no row locks (its writers take turns).
     if not Dossier.objects.filter(pk=dossier.pk, entered_at__isnull=True).update(entered_at=timezone.now()):
         return False
-    from dashboard.services import figures_received
     from routing.services import dossier_route_start
 
     DossierEvent.submitted(dossier).save()
-    figures_received(dossier=dossier)
     dossier_route_start(dossier=dossier)
     receipt_record(dossier=dossier)
     return True
@@ -692,7 +687,6 @@ def dossier_hand_back(
     signed result. The dossier row is locked, so two clerks (or a clerk and the citizen's download)
     hand it back once; the second gets a clear message.
     """
-    from dashboard.services import figures_returned
     from documents.models import Document
 
     locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
@@ -727,7 +721,7 @@ def dossier_hand_back(
         at=at,
         note=f"{HandBack.Method(method).label} · {who}"[:255],
     )
-    figures_returned(hand_back=hand_back)
+    events.dossier_handed_back.send(sender=HandBack, hand_back=hand_back)
     dossier.status = locked.status
     return hand_back
 

@@ -28,6 +28,7 @@ from outbox.services import wake as outbox_wake
 from procedures.models import Attachment, Channel, Dossier, Procedure
 from uploads.storage import dossier_folder, stored_name
 
+from . import events
 from .models import (
     OPEN_STATES,
     DossierStep,
@@ -625,8 +626,6 @@ def _finish(
 
 
 def _settle(dossier: Dossier, *, status: str, at: datetime.datetime) -> None:
-    from dashboard.services import figures_settled
-
     dossier.status = status
     newly_settled = dossier.settled_at is None
     if newly_settled:
@@ -634,7 +633,7 @@ def _settle(dossier: Dossier, *, status: str, at: datetime.datetime) -> None:
         dossier.on_time = dossier.due_at is None or at <= dossier.due_at
     dossier.save(update_fields=["status", "settled_at", "on_time"])
     if newly_settled:  # the supervisor's daily figures count each dossier once, as it settles
-        figures_settled(dossier=dossier)
+        events.dossier_settled.send(sender=Dossier, dossier=dossier)
 
 
 # --- Officers' actions ----------------------------------------------------------------------

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from procedures.models import Dossier, HandBack
 
+from . import events
 from .criteria import criteria, scale
 from .models import Rating
 
@@ -68,8 +69,6 @@ def rating_submit(
 ) -> Rating:
     """Record the rating of a dossier with a result. A second rating of the same dossier is refused
     by the database's unique constraint, also when two arrive at the same moment."""
-    from dashboard.services import figures_rated
-
     if dossier.status not in RATEABLE:
         raise RatingError(_("Hồ sơ chưa có kết quả; bạn có thể đánh giá sau khi nhận kết quả."))
     cleaned = answers_clean(answers)
@@ -88,7 +87,7 @@ def rating_submit(
                 comment=comment.strip()[:1000],
                 created_at=at,
             )
-            figures_rated(dossier=dossier, at=at, total=rating.total, counter_id=rating.counter_id)
+            events.dossier_rated.send(sender=Rating, rating=rating)
     except IntegrityError as error:
         raise RatingError(_("Hồ sơ này đã được đánh giá. Cảm ơn bạn.")) from error
     return rating
