@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from agencies.selectors import centres_supervised_by, opening_sessions_today
-from documents.qr import qr_svg
+from qrcodes.images import qr_svg
 from registry.selectors import citizen_profile, registry_reads_of
 
 from .forms import (
@@ -320,7 +320,7 @@ def password_reset_confirm_view(request):
     )
 
 
-# Per client address, both steps counted together (portal.ratelimit.PageLimitMiddleware): the
+# Per client address, both steps counted together (requestlimits.rates.PageLimitMiddleware): the
 # per-account limits (codes an hour, tries per code) do not stop one client from asking codes for
 # many numbers or trying codes across many accounts.
 password_reset.rate_limit_scope = "recovery"

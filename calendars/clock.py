@@ -24,9 +24,10 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from .national import DAY_OFF, national_days
 from .national import WORKING_DAY as _WORKING_KIND
@@ -295,10 +296,17 @@ def remaining_label(due_at: datetime.datetime, now: datetime.datetime | None = N
     return _("Còn %(time)s") % {"time": _duration_text(left)}
 
 
-def deadline_state(due_at: datetime.datetime | None, now: datetime.datetime | None = None):
-    """On track, due soon (less than DEADLINE_DUE_SOON_WORKING_HOURS of working time left) or overdue."""
-    from procedures.models import DeadlineState
+class DeadlineState(models.TextChoices):
+    """Where a deadline stands on the working clock: what `deadline_state` answers, and what a
+    dossier keeps (`Dossier.deadline_state`) for the lists and figures that filter on it."""
 
+    ON_TRACK = "on_track", gettext_lazy("Trong hạn")
+    DUE_SOON = "due_soon", gettext_lazy("Sắp đến hạn")
+    OVERDUE = "overdue", gettext_lazy("Quá hạn")
+
+
+def deadline_state(due_at: datetime.datetime | None, now: datetime.datetime | None = None) -> DeadlineState:
+    """On track, due soon (less than DEADLINE_DUE_SOON_WORKING_HOURS of working time left) or overdue."""
     if due_at is None:
         return DeadlineState.ON_TRACK
     now = now or timezone.now()
@@ -315,6 +323,7 @@ def deadline_state(due_at: datetime.datetime | None, now: datetime.datetime | No
 __all__ = [
     "DAY_OFF",
     "WORKING_DAY",
+    "DeadlineState",
     "add_working_time",
     "calendar_changed",
     "day_close",

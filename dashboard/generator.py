@@ -21,11 +21,11 @@ from django.utils import timezone
 
 from accounts.models import User
 from agencies.models import Centre, Membership
+from calendars.clock import DeadlineState
 from procedures import deadlines
 from procedures.models import (
     Channel,
     DailySequence,
-    DeadlineState,
     Dossier,
     DossierEvent,
     HandBack,

@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from agencies.models import Agency, Centre
-from procedures.models import Channel, DeadlineState, Dossier, Procedure
+from calendars.clock import DeadlineState
+from procedures.models import Channel, Dossier, Procedure
 
 from .models import DailyFigure, StaffDailyFigure
 

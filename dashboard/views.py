@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Centre
 from agencies.selectors import scope_of
-from procedures.models import DeadlineState
+from calendars.clock import DeadlineState
 from procedures.selectors import dossiers_supervised_by
 from queueing.selectors import queue_statistics, queue_statistics_by_counter
 

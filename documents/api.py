@@ -11,7 +11,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.client_address import client_address
+from requestlimits.client_address import client_address
 
 from .models import Access, Document
 from .selectors import documents_downloadable_by

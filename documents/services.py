@@ -17,10 +17,10 @@ from django.utils.module_loading import import_string
 
 from agencies.models import Agency
 from outbox.services import publish
+from qrcodes.images import qr_png
 
 from .models import Access, Document
 from .pki import agency_credentials
-from .qr import qr_png
 from .rendering import page_image_url, render_pdf
 from .seals import SealContents, make_seal
 from .signing.pdf import SignatureField

@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agencies.models import Agency
-from portal.client_address import client_address
-from portal.ratelimit import limit_page
+from requestlimits.client_address import client_address
+from requestlimits.rates import limit_page
 
 from .forms import RevokeForm, VerifyFileForm
 from .models import Access, Document

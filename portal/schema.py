@@ -3,7 +3,7 @@
 Each view documents its own answers. The ones that come from the framework around it are added
 here, so no operation forgets them: 401 wherever a token is read (a wrong or expired token is
 refused even where signing in is optional), 429 wherever a rate limit counts, 400 wherever a
-body is parsed (malformed or too deeply nested JSON, portal/parsers.py). The citizen ID's
+body is parsed (malformed or too deeply nested JSON, requestlimits/parsers.py). The citizen ID's
 pattern goes on every request field that takes one.
 """
 

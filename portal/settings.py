@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "portal",
     "health",
     "outbox",
+    "requestlimits",
+    "qrcodes",
     "accounts",
     "divisions",
     "agencies",
@@ -98,8 +100,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    # Limits views declare as `rate_limit_scope` (portal/ratelimit.py); after the user is known.
-    "portal.ratelimit.PageLimitMiddleware",
+    # Limits views declare as `rate_limit_scope` (requestlimits/rates.py); after the user is known.
+    "requestlimits.rates.PageLimitMiddleware",
     # Last, as its documentation asks: it turns a lockout raised by the login into its answer.
     "axes.middleware.AxesMiddleware",
 ]
@@ -531,11 +533,11 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         # DRF's JSON parser, refusing nesting deeper than 32 levels (400, not a RecursionError's 500).
-        "portal.parsers.BoundedJSONParser",
+        "requestlimits.parsers.BoundedJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_THROTTLE_CLASSES": ["portal.ratelimit.ScopedLimit"],
+    "DEFAULT_THROTTLE_CLASSES": ["requestlimits.rates.ScopedLimit"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -567,7 +569,7 @@ SPECTACULAR_SETTINGS = {
 API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=90)
 
 # --- Rate limits ----------------------------------------------------------
-# One table for the API throttles and the pages doing the same thing (portal/ratelimit.py):
+# One table for the API throttles and the pages doing the same thing (requestlimits/rates.py):
 # "<count>/<second|minute|hour|day>" per client address (per account when signed in).
 # Counters live in the default cache: Redis when REDIS_URL is set, shared by every process.
 RATE_LIMITS = {
@@ -594,7 +596,7 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", d
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # The address is the client's, counted from the proxy's end (not the proxy's own, shared by all:
 # one attacker would lock a user name out for everybody).
-AXES_CLIENT_IP_CALLABLE = "portal.client_address.client_address"
+AXES_CLIENT_IP_CALLABLE = "requestlimits.client_address.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_USERNAME_FORM_FIELD = "username"
@@ -636,7 +638,7 @@ DJANGO_ADMIN_ENABLED = env.bool("DJANGO_ADMIN_ENABLED", default=False)
 BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
 if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# How many proxies in front of the app append to X-Forwarded-For (portal/client_address.py): the
+# How many proxies in front of the app append to X-Forwarded-For (requestlimits/client_address.py): the
 # client is that many entries from the right; 0 = no proxy, the header is ignored. The shipped
 # nginx (portal/deploy/nginx.conf) is one hop.
 TRUSTED_PROXY_HOPS = env.int("TRUSTED_PROXY_HOPS", default=1 if BEHIND_TLS_PROXY else 0)

@@ -8,6 +8,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Centre
+from calendars.clock import DeadlineState
 
 
 class Procedure(models.Model):
@@ -159,12 +160,6 @@ class Draft(models.Model):
     @property
     def procedure(self) -> Procedure:
         return self.form.procedure
-
-
-class DeadlineState(models.TextChoices):
-    ON_TRACK = "on_track", _("Trong hạn")
-    DUE_SOON = "due_soon", _("Sắp đến hạn")
-    OVERDUE = "overdue", _("Quá hạn")
 
 
 class Dossier(models.Model):

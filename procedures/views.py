@@ -15,9 +15,9 @@ from formtools.wizard.views import SessionWizardView
 
 from divisions.models import Ward
 from documents.selectors import receipt_pdf_for
-from portal.ratelimit import limit_page
 from queueing.selectors import services_for_procedure
 from registry.citizen_id import validate_citizen_id
+from requestlimits.rates import limit_page
 from uploads.forms import CheckedFileField
 
 from . import eforms, selectors, services

@@ -21,9 +21,9 @@ from rest_framework.views import APIView
 
 from accounts.authentication import ApiTokenAuthentication
 from accounts.models import ApiToken
-from portal.parsers import BoundedJSONParser
 from registry.citizen_id import validate_citizen_id
 from registry.typed_text import typed_text_clean
+from requestlimits.parsers import BoundedJSONParser
 
 from . import appointments, challenge, phone_codes, selectors, services
 from .hours import opening_status

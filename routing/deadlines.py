@@ -36,8 +36,9 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Membership
 from calendars import clock
+from calendars.clock import DeadlineState
 from notifications.services import notify
-from procedures.models import DeadlineState, Dossier
+from procedures.models import Dossier
 
 from . import services
 from .models import OPEN_STATES, DossierStep, StepState

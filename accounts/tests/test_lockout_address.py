@@ -1,5 +1,5 @@
 """The sign-in lockout (django-axes) counts failures per user name *and* true client address
-(portal/client_address.py): behind the proxy, one attacker guessing Lan's password locks out the
+(requestlimits/client_address.py): behind the proxy, one attacker guessing Lan's password locks out the
 attacker, never Lan (issue 18, item 7: "foreign lockouts")."""
 
 import pytest

@@ -8,8 +8,8 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from calendars import clock
+from calendars.clock import DeadlineState
 from calendars.services import calendar_day_add
-from procedures.models import DeadlineState
 
 from .conftest import HANOI, at
 

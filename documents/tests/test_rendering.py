@@ -1,7 +1,7 @@
 """What a page is made from: the HTML and the images the service hands over, nothing fetched."""
 
-from documents.qr import qr_png
 from documents.rendering import page_image_url, render_pdf
+from qrcodes.images import qr_png
 
 from .pdftools import pdf_images, qr_contents
 

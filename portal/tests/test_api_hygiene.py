@@ -10,7 +10,7 @@ from django.urls import include, path
 from rest_framework.test import APIClient
 
 from portal.demo import DEMO_CITIZEN_ID
-from portal.parsers import MAX_DEPTH, nesting_depth
+from requestlimits.parsers import MAX_DEPTH, nesting_depth
 
 VERIFY_API = "/api/v1/documents/NO-SUCH-CODE/verify/"
 

@@ -23,9 +23,9 @@ from accounts.models import User
 from accounts.services import api_token_issue
 from calendars import clock
 from dashboard import charts
-from portal import ratelimit
 from portal.demo import DEMO_CITIZEN_ID
 from procedures.models import Dossier
+from requestlimits import rates
 
 # Monday 23 November 2026, 09:00 in Hanoi: the demo centres are open.
 OPEN_NOW = datetime.datetime(2026, 11, 23, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
@@ -68,11 +68,11 @@ def redis_silent():
 @pytest.fixture(autouse=True)
 def _shared_counts_fresh():
     """A test that found the cache down must not leave the next one counting locally."""
-    ratelimit.shared_counts.reset()
-    ratelimit.local_counts.clear()
+    rates.shared_counts.reset()
+    rates.local_counts.clear()
     yield
-    ratelimit.shared_counts.reset()
-    ratelimit.local_counts.clear()
+    rates.shared_counts.reset()
+    rates.local_counts.clear()
 
 
 @pytest.fixture
@@ -111,12 +111,12 @@ def test_tickets_are_taken_while_redis_is_down_and_the_local_limit_still_refuses
 
 def test_one_warning_for_many_requests_while_redis_is_down(caplog, settings):
     settings.RATE_LIMITS = settings.RATE_LIMITS | {"api": "1000/minute"}
-    with redis_down(), caplog.at_level(logging.WARNING, logger="portal.ratelimit"):
+    with redis_down(), caplog.at_level(logging.WARNING, logger="requestlimits.rates"):
         for _ in range(50):
-            assert ratelimit.hit("api", "a10.0.0.1")[0]
-        ratelimit.shared_counts._down_until = 0.0  # the retry interval passed: Redis is asked again
-        assert ratelimit.hit("api", "a10.0.0.1")[0]
-    warnings = [r for r in caplog.records if r.name == "portal.ratelimit"]
+            assert rates.hit("api", "a10.0.0.1")[0]
+        rates.shared_counts._down_until = 0.0  # the retry interval passed: Redis is asked again
+        assert rates.hit("api", "a10.0.0.1")[0]
+    warnings = [r for r in caplog.records if r.name == "requestlimits.rates"]
     assert len(warnings) == 1
     assert "this process only" in warnings[0].getMessage()
 
@@ -124,14 +124,14 @@ def test_one_warning_for_many_requests_while_redis_is_down(caplog, settings):
 def test_the_shared_count_returns_when_redis_answers_again(settings):
     settings.RATE_LIMITS = settings.RATE_LIMITS | {"lookup": "3/minute"}
     with redis_down():
-        assert [ratelimit.hit("lookup", "a10.0.0.2")[0] for _ in range(2)] == [True, True]
+        assert [rates.hit("lookup", "a10.0.0.2")[0] for _ in range(2)] == [True, True]
     # Redis is back (a working cache) but the retry interval has not passed: still counted here.
-    assert ratelimit.hit("lookup", "a10.0.0.2")[0]
-    assert ratelimit.shared_counts.down
-    ratelimit.shared_counts._down_until = 0.0
+    assert rates.hit("lookup", "a10.0.0.2")[0]
+    assert rates.shared_counts.down
+    rates.shared_counts._down_until = 0.0
     # Asked again: the count is the shared one (a fresh window there), and the cache holds it.
-    assert [ratelimit.hit("lookup", "a10.0.0.2")[0] for _ in range(4)] == [True, True, True, False]
-    assert not ratelimit.shared_counts.down
+    assert [rates.hit("lookup", "a10.0.0.2")[0] for _ in range(4)] == [True, True, True, False]
+    assert not rates.shared_counts.down
     window = int(time.time()) // 60
     assert cache.get(f"{settings.RATE_LIMIT_NAMESPACE}:lookup:a10.0.0.2:{window}") == 4
 
@@ -139,25 +139,25 @@ def test_the_shared_count_returns_when_redis_answers_again(settings):
 def test_a_partitioned_redis_costs_one_request_its_timeout_not_every_request(settings):
     with redis_silent():
         started = time.monotonic()
-        ratelimit.hit("api", "a10.0.0.3")
+        rates.hit("api", "a10.0.0.3")
         first = time.monotonic() - started
         started = time.monotonic()
         for _ in range(20):
-            ratelimit.hit("api", "a10.0.0.3")
+            rates.hit("api", "a10.0.0.3")
         rest = time.monotonic() - started
     assert first < 1.5  # the socket timeout of the settings (0.5 s), not a hang
     assert rest < 0.1  # counted locally until the retry interval passes
 
 
 def test_local_counts_are_bounded_and_forget_spent_windows():
-    counts = ratelimit.LocalCounts(max_keys=100)
+    counts = rates.LocalCounts(max_keys=100)
     later = time.monotonic() + 60
     for n in range(1000):
         counts.incr(f"k{n}", expires_at=later)
     assert len(counts) == 100
     assert counts.incr("k999", expires_at=later) == 2  # the most recent are kept
     assert counts.incr("k0", expires_at=later) == 1  # the oldest were dropped
-    spent = ratelimit.LocalCounts(max_keys=100)
+    spent = rates.LocalCounts(max_keys=100)
     for n in range(10):
         spent.incr(f"k{n}", expires_at=time.monotonic() - 1)
     spent.incr("new", expires_at=later)
@@ -165,7 +165,7 @@ def test_local_counts_are_bounded_and_forget_spent_windows():
 
 
 def test_local_counts_lose_no_hit_between_threads():
-    counts = ratelimit.LocalCounts()
+    counts = rates.LocalCounts()
     later = time.monotonic() + 60
     barrier = threading.Barrier(8)
 

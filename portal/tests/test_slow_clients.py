@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from django.test import RequestFactory
 
-from portal.ratelimit import client_key
+from requestlimits.rates import client_key
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE_FILE = ROOT / "portal" / "deploy" / "nginx.conf"
@@ -270,7 +270,7 @@ def test_the_proxy_passes_health_and_static_files(proxy):
 @needs_nginx
 def test_the_proxy_tells_the_app_the_client_address_and_scheme(tmp_path, settings):
     """nginx replaces what a client says in X-Forwarded-For: one trusted hop, the rate limits key
-    on the address nginx wrote (portal/client_address.py), which a client must not choose."""
+    on the address nginx wrote (requestlimits/client_address.py), which a client must not choose."""
     seen = []
 
     class Recorder(http.server.BaseHTTPRequestHandler):

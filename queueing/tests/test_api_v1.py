@@ -6,8 +6,8 @@ from rest_framework.test import APIClient
 
 from accounts.services import api_token_issue
 from agencies.models import Centre
-from portal.parsers import MAX_DEPTH
 from queueing.models import PhoneCode, Ticket
+from requestlimits.parsers import MAX_DEPTH
 
 from .conftest import OPEN_NOW
 

@@ -6,9 +6,10 @@ import datetime
 import pytest
 
 from calendars import clock
+from calendars.clock import DeadlineState
 from documents.models import Document
 from notifications.models import Notification
-from procedures.models import DeadlineState, Dossier
+from procedures.models import Dossier
 from routing import deadlines, services
 from routing.models import Transition
 

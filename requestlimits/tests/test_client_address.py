@@ -1,4 +1,4 @@
-"""One client address (portal/client_address.py), counted from the proxy's end of X-Forwarded-For,
+"""One client address (requestlimits/client_address.py), counted from the proxy's end of X-Forwarded-For,
 for the rate limits and the documents' access log (the sign-in lockout: accounts/tests)."""
 
 import pytest
@@ -6,7 +6,7 @@ from django.test import Client, RequestFactory
 
 from agencies.models import Agency
 from documents.models import Access, Document
-from portal.client_address import client_address
+from requestlimits.client_address import client_address
 
 PROXY = "10.0.0.1"  # the nginx in front of gunicorn: every request comes from it
 VERIFY_API = "/api/v1/documents/NO-SUCH-CODE/verify/"

@@ -25,6 +25,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from rest_framework.throttling import BaseThrottle
 
+from accounts.models import ApiToken
+
 from .client_address import client_address
 
 logger = logging.getLogger(__name__)
@@ -154,8 +156,6 @@ def hit(scope: str, key: str) -> tuple[bool, int]:
 
 
 def is_kiosk(request) -> bool:
-    from accounts.models import ApiToken
-
     auth = getattr(request, "auth", None)
     return isinstance(auth, ApiToken) and auth.kind == ApiToken.Kind.KIOSK
 
@@ -210,8 +210,8 @@ def limit_page(scope: str, methods: tuple[str, ...] = ("POST",)):
 
 class PageLimitMiddleware:
     """`limit_page` for a view that names its limit as data, `view.rate_limit_scope = "…"` (POSTs
-    only), as an API view names its `throttle_scope`: an app the project imports (accounts) cannot
-    import this module back without an import cycle between the two."""
+    only), as an API view names its `throttle_scope`: accounts cannot import this module, which
+    imports accounts (a kiosk's token lifts the ticket limit)."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -1,12 +1,11 @@
 """The QR printed on documents: modules of two pixels square in a white border, readable by a scanner."""
 
 import io
+import subprocess
 
 from PIL import Image
 
-from documents.qr import BORDER_MODULES, qr_png
-
-from .pdftools import image_qr_contents
+from qrcodes.images import BORDER_MODULES, qr_png
 
 SEALED_URL = "http://127.0.0.1:8000/verify/5GE8TBJWU4/#mc1." + "Ab-9_" * 32
 
@@ -41,8 +40,15 @@ def test_each_module_is_two_black_or_white_pixels_square_inside_a_white_border()
             assert grid[b + y][b + x] == (255 if ring == 2 else 0)
 
 
+def _scanned(path) -> str:
+    # zbar, as the document tests read their PDFs: another decoder than the one that encoded.
+    return subprocess.run(
+        ["zbarimg", "--raw", "-q", str(path)], capture_output=True, text=True
+    ).stdout.strip()
+
+
 def test_a_scanner_reads_the_url_back(tmp_path):
-    # zbar, as in the document tests; enlarged as a printed page would be.
+    # Enlarged as a printed page would be.
     image = _pixels(qr_png(SEALED_URL))
     image.resize((image.width * 3, image.height * 3), Image.Resampling.NEAREST).save(tmp_path / "qr.png")
-    assert image_qr_contents(tmp_path / "qr.png") == SEALED_URL
+    assert _scanned(tmp_path / "qr.png") == SEALED_URL
