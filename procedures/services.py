@@ -555,10 +555,8 @@ def _enter(dossier: Dossier) -> bool:
     # The condition guards SQLite, which has no row locks (its writers take turns).
     if not Dossier.objects.filter(pk=dossier.pk, entered_at__isnull=True).update(entered_at=timezone.now()):
         return False
-    from routing.services import dossier_route_start
-
     DossierEvent.submitted(dossier).save()
-    dossier_route_start(dossier=dossier)
+    events.dossier_entering.send(sender=Dossier, dossier=dossier)
     receipt_record(dossier=dossier)
     return True
 
@@ -695,7 +693,8 @@ def dossier_hand_back(
     if locked.status != Dossier.Status.DONE:
         raise HandBackError(_("Hồ sơ %(code)s chưa có kết quả để trả.") % {"code": locked.code})
     at = at or timezone.now()
-    _return_step_complete(dossier=locked, by=by)
+    events.dossier_handing_back.send(sender=Dossier, dossier=locked, by=by)
+    locked.refresh_from_db(fields=["status"])
     digital = method == HandBack.Method.DOWNLOAD or (
         Document.objects.filter(
             subject_ref=locked.code, kind__in=_result_kinds(), status=Document.Status.ISSUED
@@ -740,25 +739,3 @@ def _result_kinds() -> list[str]:
         Document.Kind.QUEUE_TICKET,
     }
     return [kind for kind in Document.Kind.values if kind not in forms]
-
-
-def _return_step_complete(*, dossier: Dossier, by) -> None:
-    """Close routing's open "return the result" step at the reception unit, when the process has
-    one: routing then records the last hand-over on the audit trail and marks the dossier returned."""
-    from routing.models import DossierStep, StepDefinition, StepState
-    from routing.services import step_complete
-
-    step = (
-        DossierStep.objects.filter(
-            dossier=dossier,
-            state__in=[StepState.WAITING, StepState.ACCEPTED],
-            definition__kind=StepDefinition.Kind.RETURN,
-        )
-        .select_related("definition")
-        .first()
-    )
-    if step is None:
-        return
-    outcomes = [item["key"] for item in step.definition.outcomes]
-    step_complete(step=step, officer=by, outcome=outcomes[0] if outcomes else "", hand_back=False)
-    dossier.refresh_from_db(fields=["status"])

@@ -349,8 +349,8 @@ def _record(*, dossier, to_state, key=None, step=None, actor=None, at=None, **fi
 
 
 def dossier_route_start(*, dossier: Dossier) -> OutboxMessage | None:
-    """Called when a dossier is entered in the books (`procedures.services.dossiers_enter`), in that
-    transaction: record the filing on the trail and queue the first hand-off."""
+    """When a dossier is entered in the books (procedures.events.dossier_entering, routing/receivers.py),
+    in that transaction: record the filing on the trail and queue the first hand-off."""
     _record(
         dossier=dossier,
         key=f"submitted:{dossier.pk}",
@@ -690,8 +690,8 @@ def step_complete(
 
     Finishing the "return the result" step is handing the result back, whichever page or API it
     comes from: that is `procedures.services.dossier_hand_back` (the hand-back record, the
-    citizen's timeline, the supervisor's figures), which closes this step itself with
-    `hand_back=False`.
+    citizen's timeline, the supervisor's figures), which has this step closed (`return_step_close`,
+    with `hand_back=False`).
     """
     step = _locked_step(step)
     _require(step, StepState.WAITING, StepState.ACCEPTED)
@@ -720,6 +720,25 @@ def step_complete(
     step.officer = step.officer or officer
     _finish(step, actor=officer, outcome=outcome, at=timezone.now(), note=note)
     return step
+
+
+def return_step_close(*, dossier: Dossier, by) -> None:
+    """When the result is handed back at the counter (procedures.events.dossier_handing_back,
+    routing/receivers.py): close the open "return the result" step at the reception unit, when the
+    process has one, so the trail records the last hand-over and the dossier is marked returned."""
+    step = (
+        DossierStep.objects.filter(
+            dossier=dossier,
+            state__in=[StepState.WAITING, StepState.ACCEPTED],
+            definition__kind=StepDefinition.Kind.RETURN,
+        )
+        .select_related("definition")
+        .first()
+    )
+    if step is None:
+        return
+    outcomes = [item["key"] for item in step.definition.outcomes]
+    step_complete(step=step, officer=by, outcome=outcomes[0] if outcomes else "", hand_back=False)
 
 
 def _document_context(dossier: Dossier, officer) -> dict:
