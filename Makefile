@@ -63,6 +63,7 @@ run: setup
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	PYTHONPATH=. $(VENV)/bin/lint-imports --no-cache
 
 # Tests get a var/ of their own (Celery queue, keys, files), never the one `make run` uses.
 # One pytest run, nothing deselected: it prints each skip's reason and the time per app. Tests
