@@ -369,7 +369,7 @@ def demo_data_load(*, people: int = PEOPLE) -> list[DemoAccount]:
 
     connectors_demo_load()
 
-    from routing.services import routing_load
+    from routing.processes import routing_load
 
     routing_load()
     return DEMO_ACCOUNTS

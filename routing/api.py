@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 
 from procedures.selectors import dossiers_visible_to
 
-from . import selectors, services
+from . import actions, selectors, services
 from .serializers import (
     CompleteSerializer,
     DossierStepSerializer,
@@ -110,7 +110,7 @@ def _action_schema(body=None, summary: str = ""):
 @extend_schema_view(post=_action_schema(summary="Take the step on (waiting → being handled)"))
 class AcceptView(_StepAction):
     def act(self, step, user, data):
-        services.step_accept(step=step, officer=user)
+        actions.step_accept(step=step, officer=user)
 
 
 @extend_schema_view(
@@ -120,7 +120,7 @@ class CompleteView(_StepAction):
     body = CompleteSerializer
 
     def act(self, step, user, data):
-        services.step_complete(
+        actions.step_complete(
             step=step, officer=user, outcome=data["outcome"], note=data["note"], files=data["files"]
         )
 
@@ -132,7 +132,7 @@ class SupplementRequestView(_StepAction):
     body = SupplementRequestSerializer
 
     def act(self, step, user, data):
-        services.supplement_request(step=step, officer=user, missing=data["missing"], reason=data["reason"])
+        actions.supplement_request(step=step, officer=user, missing=data["missing"], reason=data["reason"])
 
 
 @extend_schema_view(
@@ -142,7 +142,7 @@ class ReturnView(_StepAction):
     body = NoteSerializer
 
     def act(self, step, user, data):
-        services.step_return(step=step, officer=user, note=data["note"])
+        actions.step_return(step=step, officer=user, note=data["note"])
 
 
 @extend_schema_view(
@@ -152,7 +152,7 @@ class ResubmitView(_StepAction):
     body = NoteSerializer
 
     def act(self, step, user, data):
-        services.step_resubmit(step=step, actor=user, note=data["note"])
+        actions.step_resubmit(step=step, actor=user, note=data["note"])
 
 
 @extend_schema_view(post=_action_schema(RefuseSerializer, "Refuse the dossier with reasons (form 03)"))
@@ -160,7 +160,7 @@ class RefuseView(_StepAction):
     body = RefuseSerializer
 
     def act(self, step, user, data):
-        services.step_refuse(step=step, officer=user, reasons=data["reasons"])
+        actions.step_refuse(step=step, officer=user, reasons=data["reasons"])
 
 
 class SupplementAnswerView(APIView):
@@ -179,7 +179,7 @@ class SupplementAnswerView(APIView):
         body = SupplementAnswerSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
-            step = services.supplement_answer(
+            step = actions.supplement_answer(
                 dossier=dossier,
                 user=request.user,
                 note=body.validated_data["note"],

@@ -15,7 +15,7 @@ Steps have no stored state: a step entering its own due-soon window alerts its o
 (`deadline_alert` with the step). Every notification and document is keyed, so each goes once
 per dossier (or step) and state, however often the job runs or a worker retries it. A dossier
 waiting on the citizen (its clock paused) is left alone; its deadline moves when they answer.
-Stopping a dossier whose supplement request went unanswered is `routing.services.supplements_expire`.
+Stopping a dossier whose supplement request went unanswered is `routing.actions.supplements_expire`.
 
 States are found by range, not dossier by dossier: with `edge` = now + the due-soon working
 time, a deadline before now is overdue, before `edge` due soon, else on track (the clock's
@@ -40,7 +40,7 @@ from calendars.clock import DeadlineState
 from notifications.services import notify
 from procedures.models import Dossier
 
-from . import services
+from . import one_stop_forms, services
 from .models import OPEN_STATES, DossierStep, StepState
 
 logger = logging.getLogger(__name__)
@@ -271,12 +271,16 @@ def apology_send(*, dossier: Dossier, now: datetime.datetime | None = None):
         note=_("Quá hạn giải quyết: gửi thư xin lỗi (mẫu 04), hẹn trả kết quả ngày %(date)s.")
         % {"date": timezone.localtime(new_due).strftime("%d/%m/%Y")},
     )
-    document = services._form_request(
+    document = one_stop_forms.form_request(
         dossier=dossier,
         kind=Document.Kind.APOLOGY,
         key=f"{Document.Kind.APOLOGY}:{dossier.code}",
-        context=services._document_context(dossier, None)
-        | {"reason": reason, "new_due_at": new_due.isoformat(), "signer_name": services._actor_name(None)},
+        context=one_stop_forms.document_context(dossier, None)
+        | {
+            "reason": reason,
+            "new_due_at": new_due.isoformat(),
+            "signer_name": one_stop_forms.actor_name(None),
+        },
     )
     notify(
         key=f"dossier_late:{dossier.code}",

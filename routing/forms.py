@@ -22,7 +22,7 @@ class SupplementAnswerForm(forms.Form):
 
 class StepCompleteForm(forms.Form):
     # The outcome stays free text here: which outcomes a step allows is the service's rule
-    # (routing.services.step_complete), for the page and the API alike. The files go through the
+    # (routing.actions.step_complete), for the page and the API alike. The files go through the
     # one upload check, so a refused file puts the step page back with the officer's note kept.
     outcome = forms.CharField(label=_("Kết quả xử lý"), required=False, max_length=50)
     note = forms.CharField(

@@ -1,5 +1,5 @@
 """Routing's part of the outbox: hand-offs due for delivery. A routing worker delivers them in
-batches (`services.handoffs_deliver`), many workers side by side; the relay only rings the bell."""
+batches (`handoffs.handoffs_deliver`), many workers side by side; the relay only rings the bell."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import datetime
 
 from outbox.base import Source
 
-from . import services
+from . import handoffs
 
 
 class HandoffsToDeliver(Source):
@@ -15,7 +15,7 @@ class HandoffsToDeliver(Source):
     in_workers = True
 
     def drain(self, *, limit: int) -> int:
-        return services.handoffs_deliver(limit=limit)
+        return handoffs.handoffs_deliver(limit=limit)
 
     def oldest_waiting(self) -> datetime.datetime | None:
-        return services.handoffs_due().order_by("created_at").values_list("created_at", flat=True).first()
+        return handoffs.handoffs_due().order_by("created_at").values_list("created_at", flat=True).first()

@@ -8,7 +8,7 @@ from django.dispatch import receiver
 
 from procedures.events import dossier_entering, dossier_handing_back
 
-from . import services
+from . import actions, services
 
 
 @receiver(dossier_entering, dispatch_uid="routing.route_start")
@@ -18,4 +18,4 @@ def start_the_route(*, dossier, **_kwargs) -> None:
 
 @receiver(dossier_handing_back, dispatch_uid="routing.return_step_close")
 def close_the_return_step(*, dossier, by, **_kwargs) -> None:
-    services.return_step_close(dossier=dossier, by=by)
+    actions.return_step_close(dossier=dossier, by=by)

@@ -1,4 +1,9 @@
-"""Routing dossiers between agencies: process data, hand-offs through the outbox, officers' actions.
+"""Routing dossiers between agencies: the route itself. Choosing each step's agency, starting a
+dossier's route, opening each stage, finishing and settling, and the trail every change writes.
+
+Beside it, one concern each: processes.py (loading the processes), handoffs.py (delivering the
+hand-offs the changes here put in the outbox), actions.py (officers' actions on a step),
+one_stop_forms.py (the forms routing issues, form 06 among them).
 
 Every function that changes state is one transaction. Hand-offs between stages are never made
 directly: the state change and its `OutboxMessage` are written together and a routing worker
@@ -10,13 +15,9 @@ from __future__ import annotations
 import datetime
 import logging
 import uuid
-from dataclasses import dataclass
-from pathlib import Path
 
-import yaml
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,8 +26,7 @@ from calendars import clock
 from divisions.models import Ward
 from notifications.services import notify
 from outbox.services import wake as outbox_wake
-from procedures.models import Attachment, Channel, Dossier, Procedure
-from uploads.storage import dossier_folder, stored_name
+from procedures.models import Channel, Dossier
 
 from . import events
 from .models import (
@@ -35,15 +35,14 @@ from .models import (
     OutboxMessage,
     Process,
     RoutingRule,
-    StepAttachment,
     StepDefinition,
     StepState,
     Transition,
 )
+from .one_stop_forms import actor_name, process_control_document_request
 
 logger = logging.getLogger(__name__)
 
-PROCESSES_FILE = Path(__file__).resolve().parent / "data" / "processes.yaml"
 STOPPED = Dossier.Status.STOPPED
 
 
@@ -59,79 +58,6 @@ class NotNow(RoutingError):
 
 class NoRoute(Exception):
     pass
-
-
-# --- Process data ---------------------------------------------------------------------------
-
-
-def _expand_step(raw: dict, templates: dict) -> dict:
-    step = dict(templates[raw["use"]]) if "use" in raw else {}
-    step.update({k: v for k, v in raw.items() if k != "use"})
-    return step
-
-
-def _checks_of(step: dict, code: str) -> list[str]:
-    checks = step.get("checks", [])
-    if not isinstance(checks, list) or any(c not in CHECK_PARAMS for c in checks):
-        raise ValueError(f"{code} {step['key']}: checks must be a list of {sorted(CHECK_PARAMS)}: {checks}")
-    return checks
-
-
-@transaction.atomic
-def routing_load(*, path: Path = PROCESSES_FILE) -> list[Process]:
-    """Load processes and routing rules from the data file. Idempotent."""
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    templates = data.get("templates", {})
-    loaded = []
-    for code, item in data["processes"].items():
-        procedure = Procedure.objects.get(code=code)
-        process, _created = Process.objects.update_or_create(
-            procedure=procedure, defaults={"description": item.get("description", "")}
-        )
-        keys = []
-        total = 0
-        for stage, steps in enumerate(item["stages"], start=1):
-            for raw in steps:
-                step = _expand_step(raw, templates)
-                Agency.Kind(step["agency_kind"])
-                StepDefinition.Kind(step["kind"])
-                StepDefinition.objects.update_or_create(
-                    process=process,
-                    key=step["key"],
-                    defaults={
-                        "name": step["name"],
-                        "kind": step["kind"],
-                        "stage": stage,
-                        "agency_kind": step["agency_kind"],
-                        "share": step["share"],
-                        "outcomes": step.get("outcomes", []),
-                        "checks": _checks_of(step, code),
-                    },
-                )
-                keys.append(step["key"])
-                total += step["share"]
-        if total > 100:
-            raise ValueError(f"{code}: step shares add up to {total} %, more than the time limit")
-        # Steps dropped from the file go, unless a dossier already passed through them.
-        used = DossierStep.objects.filter(definition__process=process).values("definition")
-        process.steps.exclude(key__in=keys).exclude(pk__in=used).delete()
-        loaded.append(process)
-    rules = data.get("rules", [])
-    for position, rule in enumerate(rules, start=1):
-        RoutingRule.objects.update_or_create(
-            position=position,
-            defaults={
-                "procedure_codes": rule.get("procedures", []),
-                "step_keys": rule.get("steps", []),
-                "agency_kinds": rule.get("agency_kinds", []),
-                "ward": Ward.objects.get(name=rule["ward"]) if rule.get("ward") else None,
-                "target": RoutingRule.Target(rule["target"]),
-                "agency": Agency.objects.get(code=rule["agency"]) if rule.get("agency") else None,
-                "note": rule.get("note", ""),
-            },
-        )
-    RoutingRule.objects.filter(position__gt=len(rules)).delete()
-    return loaded
 
 
 def online_confirm_time() -> datetime.timedelta:
@@ -203,7 +129,7 @@ def agency_for(*, dossier: Dossier, definition: StepDefinition, home: _Home | No
     raise NoRoute(f"no agency for {dossier.code} step {definition.key} ({definition.agency_kind})")
 
 
-# --- The outbox -----------------------------------------------------------------------------
+# --- Handing off ---------------------------------------------------------------------------
 
 
 def outbox_put(
@@ -229,105 +155,7 @@ def outbox_put(
     return message
 
 
-def handoffs_due():
-    """Hand-offs waiting to be delivered now: pending, and not waiting for a retry."""
-    return OutboxMessage.objects.filter(state=OutboxMessage.State.PENDING).filter(
-        Q(retry_at__isnull=True) | Q(retry_at__lte=timezone.now())
-    )
-
-
-def handoffs_deliver(*, limit: int = 50) -> int:
-    """Deliver up to `limit` due hand-offs, oldest first, each in its own short transaction.
-
-    Each is claimed with SKIP LOCKED, so any number of workers deliver side by side without waiting
-    on each other, and a worker killed mid-way only rolls its one hand-off back for the next run.
-    Returns how many were tried (a failure counts: it waits for its retry, it is not tried again now).
-    """
-    tried = 0
-    for _attempt in range(limit):
-        with transaction.atomic():
-            message = handoffs_due().order_by("created_at").select_for_update(skip_locked=True).first()
-            if message is None:
-                break
-            _deliver(message)
-        tried += 1
-    return tried
-
-
-def message_process(*, message_id: int) -> OutboxMessage:
-    """Deliver one hand-off now (tests, and a supervisor's retry). The row lock and its state make a
-    second delivery a no-op."""
-    with transaction.atomic():
-        message = OutboxMessage.objects.select_for_update().get(pk=message_id)
-        if message.state == OutboxMessage.State.PENDING:
-            _deliver(message)
-    return message
-
-
-def _deliver(message: OutboxMessage) -> None:
-    """Run the hand-off's handler; its writes and the message's new state commit together. A failure
-    rolls the handler's writes back and is counted (`message_failed`)."""
-    try:
-        with transaction.atomic():
-            HANDLERS[message.topic](**message.payload)
-    except Exception as error:  # noqa: BLE001 - every failure is counted, then retried or dead-lettered
-        logger.warning("hand-off %s failed: %s: %s", message.key, type(error).__name__, error)
-        _failed(message, error)
-        return
-    message.state = OutboxMessage.State.DONE
-    message.processed_at = timezone.now()
-    message.attempts += 1
-    message.last_error = ""
-    message.save(update_fields=["state", "processed_at", "attempts", "last_error"])
-
-
-def message_failed(*, message_id: int, error: BaseException) -> OutboxMessage:
-    """Count a failed attempt; after ROUTING_MAX_ATTEMPTS the message is a dead letter."""
-    with transaction.atomic():
-        message = OutboxMessage.objects.select_for_update().get(pk=message_id)
-        if message.state == OutboxMessage.State.PENDING:
-            _failed(message, error)
-    return message
-
-
-def _failed(message: OutboxMessage, error: BaseException) -> None:
-    message.attempts += 1
-    message.last_error = f"{type(error).__name__}: {error}"[:2000]
-    if message.attempts >= settings.ROUTING_MAX_ATTEMPTS:
-        message.state = OutboxMessage.State.DEAD
-        logger.error("outbox message %s is a dead letter: %s", message.key, message.last_error)
-    else:
-        message.retry_at = timezone.now() + datetime.timedelta(seconds=retry_delay(attempts=message.attempts))
-    message.save(update_fields=["attempts", "last_error", "state", "retry_at"])
-
-
-def retry_delay(*, attempts: int) -> int:
-    """Exponential back-off in seconds: 2, 4, 8 … capped."""
-    return min(settings.ROUTING_RETRY_BACKOFF_MAX, 2**attempts)
-
-
-@transaction.atomic
-def dead_letter_retry(*, message: OutboxMessage, actor) -> OutboxMessage:
-    """A supervisor sends a dead letter round again, with a fresh count of attempts."""
-    message = OutboxMessage.objects.select_for_update().get(pk=message.pk)
-    if message.state != OutboxMessage.State.DEAD:
-        raise RoutingError(_("Thông điệp này không nằm trong danh sách lỗi."))
-    message.state = OutboxMessage.State.PENDING
-    message.attempts = 0
-    message.retry_at = None
-    message.save(update_fields=["state", "attempts", "retry_at"])
-    logger.info("dead letter %s retried by %s", message.key, actor)
-    outbox_wake()
-    return message
-
-
 # --- The trail ------------------------------------------------------------------------------
-
-
-def _actor_name(user) -> str:
-    if user is None:
-        return _("Hệ thống")
-    return user.get_full_name() or user.get_username()
 
 
 def _record(*, dossier, to_state, key=None, step=None, actor=None, at=None, **fields) -> Transition:
@@ -339,7 +167,7 @@ def _record(*, dossier, to_state, key=None, step=None, actor=None, at=None, **fi
         step=step,
         at=at or timezone.now(),
         actor=actor,
-        actor_name=_actor_name(actor),
+        actor_name=actor_name(actor),
         to_state=to_state,
         **fields,
     )
@@ -634,476 +462,3 @@ def _settle(dossier: Dossier, *, status: str, at: datetime.datetime) -> None:
     dossier.save(update_fields=["status", "settled_at", "on_time"])
     if newly_settled:  # the supervisor's daily figures count each dossier once, as it settles
         events.dossier_settled.send(sender=Dossier, dossier=dossier)
-
-
-# --- Officers' actions ----------------------------------------------------------------------
-
-
-def _locked_step(step: DossierStep) -> DossierStep:
-    # Dossier first, then step: the same order as the consumer, so the two never deadlock.
-    Dossier.objects.select_for_update().get(pk=step.dossier_id)
-    return (
-        DossierStep.objects.select_for_update()
-        .select_related("dossier__procedure", "dossier__centre__ward", "definition", "agency")
-        .get(pk=step.pk)
-    )
-
-
-def _require(step: DossierStep, *states: str) -> None:
-    if step.state not in states:
-        raise NotNow(
-            _("Bước này đang ở trạng thái “%(state)s”, không thực hiện được thao tác này.")
-            % {"state": step.get_state_display()}
-        )
-
-
-@transaction.atomic
-def step_accept(*, step: DossierStep, officer) -> DossierStep:
-    step = _locked_step(step)
-    _require(step, StepState.WAITING)
-    step.state = StepState.ACCEPTED
-    step.officer = officer
-    step.save(update_fields=["state", "officer"])
-    _record(
-        dossier=step.dossier,
-        step=step,
-        actor=officer,
-        from_state=StepState.WAITING,
-        to_state=StepState.ACCEPTED,
-        to_unit=step.agency.name,
-        note=step.definition.name,
-    )
-    return step
-
-
-@transaction.atomic
-def step_complete(
-    *,
-    step: DossierStep,
-    officer,
-    outcome: str,
-    note: str = "",
-    files: list | None = None,
-    hand_back: bool = True,
-) -> DossierStep:
-    """Finish a step with an outcome (and attachments); when its stage is complete the dossier moves on.
-
-    Finishing the "return the result" step is handing the result back, whichever page or API it
-    comes from: that is `procedures.services.dossier_hand_back` (the hand-back record, the
-    citizen's timeline, the supervisor's figures), which has this step closed (`return_step_close`,
-    with `hand_back=False`).
-    """
-    step = _locked_step(step)
-    _require(step, StepState.WAITING, StepState.ACCEPTED)
-    allowed = [item["key"] for item in step.definition.outcomes]
-    if allowed and outcome not in allowed:
-        raise RoutingError(_("Hãy chọn một kết quả xử lý trong danh sách."))
-    if hand_back and step.definition.kind == StepDefinition.Kind.RETURN:
-        from procedures.services import HandBackError, dossier_hand_back
-
-        try:
-            dossier_hand_back(dossier=step.dossier, by=officer)
-        except HandBackError as error:
-            raise NotNow(error.message) from error
-        step.refresh_from_db()
-        return step
-    storage = StepAttachment._meta.get_field("file").storage
-    folder = dossier_folder(step.dossier.draft_ref or f"d{step.dossier_id}")
-    for upload in files or []:
-        StepAttachment.objects.create(
-            step=step,
-            file=storage.save(stored_name(folder=folder, upload=upload), upload),
-            name=upload.name[:255],
-            content_type=getattr(upload, "content_type", "") or "",
-            uploaded_by=officer,
-        )
-    step.officer = step.officer or officer
-    _finish(step, actor=officer, outcome=outcome, at=timezone.now(), note=note)
-    return step
-
-
-def return_step_close(*, dossier: Dossier, by) -> None:
-    """When the result is handed back at the counter (procedures.events.dossier_handing_back,
-    routing/receivers.py): close the open "return the result" step at the reception unit, when the
-    process has one, so the trail records the last hand-over and the dossier is marked returned."""
-    step = (
-        DossierStep.objects.filter(
-            dossier=dossier,
-            state__in=[StepState.WAITING, StepState.ACCEPTED],
-            definition__kind=StepDefinition.Kind.RETURN,
-        )
-        .select_related("definition")
-        .first()
-    )
-    if step is None:
-        return
-    outcomes = [item["key"] for item in step.definition.outcomes]
-    step_complete(step=step, officer=by, outcome=outcomes[0] if outcomes else "", hand_back=False)
-
-
-def _document_context(dossier: Dossier, officer) -> dict:
-    return {
-        "dossier_code": dossier.code,
-        "applicant_name": dossier.applicant_name,
-        "applicant_address": "",
-        "procedure_name": dossier.procedure.name,
-        "received_at": dossier.received_at.isoformat(),
-        "due_at": (dossier.due_at or dossier.received_at).isoformat(),
-        "officer_name": _actor_name(officer) if officer else "",
-    }
-
-
-def _form_request(*, dossier: Dossier, kind: str, key: str, context: dict):
-    """Ask the documents app for one of the one-stop forms, issued by the centre's reception unit."""
-    from accounts.models import User
-    from agencies.selectors import reception_of
-    from documents.services import document_request
-
-    issuer = reception_of(dossier.centre)
-    if issuer is None:
-        return None
-    return document_request(
-        key=key,
-        kind=kind,
-        issuer=issuer,
-        number=dossier.code,
-        subject_ref=dossier.code,
-        owner=User.objects.filter(citizen_id=dossier.applicant_citizen_id).first(),
-        holder_name=dossier.applicant_name,
-        context=context,
-    )
-
-
-def _clean_lines(lines) -> list[str]:
-    return [line.strip() for line in lines if line and line.strip()]
-
-
-@transaction.atomic
-def supplement_request(*, step: DossierStep, officer, missing: list[str], reason: str = "") -> DossierStep:
-    """Form 02: one request listing everything missing. The clock stops until the citizen answers."""
-    from documents.models import Document
-
-    missing = _clean_lines(missing)
-    if not missing:
-        raise RoutingError(_("Hãy ghi rõ từng giấy tờ còn thiếu, mỗi dòng một giấy tờ."))
-    step = _locked_step(step)
-    _require(step, StepState.WAITING, StepState.ACCEPTED)
-    dossier = step.dossier
-    if dossier.steps.filter(state=StepState.SUPPLEMENT).exists():
-        raise NotNow(_("Hồ sơ đang chờ công dân bổ sung theo một yêu cầu khác."))
-    now = timezone.now()
-    from_state = step.state
-    step.state = StepState.SUPPLEMENT
-    step.paused_at = now
-    step.missing = missing
-    step.officer = step.officer or officer
-    step.save(update_fields=["state", "paused_at", "missing", "officer"])
-    dossier.status = Dossier.Status.SUPPLEMENT
-    dossier.save(update_fields=["status"])
-    transition = _record(
-        dossier=dossier,
-        step=step,
-        actor=officer,
-        at=now,
-        from_state=from_state,
-        to_state=StepState.SUPPLEMENT,
-        from_unit=step.agency.name,
-        to_unit=_("Công dân"),
-        note="; ".join(missing) + (f" — {reason}" if reason else ""),
-    )
-    context = _document_context(dossier, officer) | {
-        "missing": missing,
-        "reason": reason,
-        "answer_within_days": settings.ROUTING_SUPPLEMENT_ANSWER_DAYS,
-        "contact_phone": dossier.centre.phone,
-    }
-    _form_request(
-        dossier=dossier,
-        kind=Document.Kind.SUPPLEMENT_REQUEST,
-        key=f"{Document.Kind.SUPPLEMENT_REQUEST}:{dossier.code}:{transition.pk}",
-        context=context,
-    )
-    notify(
-        key=f"supplement_requested:{dossier.code}:{transition.pk}",
-        kind="supplement_requested",
-        citizen_id=dossier.applicant_citizen_id,
-        dossier=dossier,
-        context={"dossier_code": dossier.code, "missing": missing, "reason": reason},
-    )
-    return step
-
-
-@transaction.atomic
-def supplement_answer(*, dossier: Dossier, user, note: str = "", files: list | None = None) -> DossierStep:
-    """The citizen answers: the clock resumes, and the step's and dossier's deadlines move later by
-    exactly the working time it was stopped."""
-    Dossier.objects.select_for_update().get(pk=dossier.pk)
-    step = (
-        DossierStep.objects.select_for_update()
-        .select_related("dossier", "agency", "definition")
-        .filter(dossier=dossier, state=StepState.SUPPLEMENT)
-        .first()
-    )
-    if step is None:
-        raise NotNow(_("Hồ sơ không có yêu cầu bổ sung nào đang chờ."))
-    if not files and not note.strip():
-        raise RoutingError(_("Hãy gửi kèm giấy tờ bổ sung hoặc ghi nội dung trả lời."))
-    dossier = step.dossier
-    now = timezone.now()
-    paused = clock.working_time_between(step.paused_at, now)
-    step.due_at = clock.add_working_time(step.due_at, paused)
-    dossier.due_at = clock.add_working_time(dossier.due_at, paused)
-    dossier.due_date = timezone.localtime(dossier.due_at).date()
-    dossier.status = Dossier.Status.PROCESSING
-    dossier.save(update_fields=["due_at", "due_date", "status"])
-    step.state = StepState.ACCEPTED if step.officer_id else StepState.WAITING
-    step.paused_at = None
-    step.save(update_fields=["state", "paused_at", "due_at"])
-    storage = Attachment._meta.get_field("file").storage
-    folder = dossier_folder(dossier.draft_ref or f"d{dossier.pk}")
-    for upload in files or []:
-        Attachment.objects.create(
-            dossier=dossier,
-            component="bo-sung",
-            # A random name in the dossier's folder; hers is kept only as the name shown.
-            file=storage.save(stored_name(folder=folder, upload=upload), upload),
-            name=upload.name[:255],
-            content_type=getattr(upload, "content_type", "") or "",
-            size=upload.size,
-        )
-    hours = paused.total_seconds() / 3600
-    _record(
-        dossier=dossier,
-        step=step,
-        actor=user,
-        at=now,
-        from_state=StepState.SUPPLEMENT,
-        to_state=step.state,
-        from_unit=_("Công dân"),
-        to_unit=step.agency.name,
-        note=(note.strip() + " — " if note.strip() else "")
-        + _("Thời hạn lùi %(hours).1f giờ làm việc") % {"hours": hours},
-    )
-    return step
-
-
-@transaction.atomic
-def step_return(*, step: DossierStep, officer, note: str) -> DossierStep:
-    """Send the dossier back to the reception unit to correct (the clock keeps running)."""
-    if not note.strip():
-        raise RoutingError(_("Hãy ghi rõ nội dung cần hoàn thiện."))
-    step = _locked_step(step)
-    _require(step, StepState.WAITING, StepState.ACCEPTED)
-    from_state = step.state
-    step.state = StepState.RETURNED
-    step.note = note.strip()
-    step.save(update_fields=["state", "note"])
-    _record(
-        dossier=step.dossier,
-        step=step,
-        actor=officer,
-        from_state=from_state,
-        to_state=StepState.RETURNED,
-        from_unit=step.agency.name,
-        to_unit=step.dossier.centre.name,
-        note=note.strip(),
-    )
-    return step
-
-
-@transaction.atomic
-def step_resubmit(*, step: DossierStep, actor, note: str = "") -> DossierStep:
-    """The reception unit sends a corrected dossier back to the step that returned it."""
-    step = _locked_step(step)
-    _require(step, StepState.RETURNED)
-    step.state = StepState.ACCEPTED if step.officer_id else StepState.WAITING
-    step.save(update_fields=["state"])
-    _record(
-        dossier=step.dossier,
-        step=step,
-        actor=actor,
-        from_state=StepState.RETURNED,
-        to_state=step.state,
-        from_unit=step.dossier.centre.name,
-        to_unit=step.agency.name,
-        note=note.strip() or _("Đã hoàn thiện hồ sơ"),
-    )
-    return step
-
-
-def _close_open_steps(dossier: Dossier, *, actor, note: str, at) -> None:
-    for other in (
-        dossier.steps.select_for_update(of=("self",)).filter(state__in=OPEN_STATES).select_related("agency")
-    ):
-        _record(
-            dossier=dossier,
-            step=other,
-            actor=actor,
-            at=at,
-            from_state=other.state,
-            to_state=StepState.REFUSED,
-            from_unit=other.agency.name,
-            note=note,
-        )
-        other.state = StepState.REFUSED
-        other.finished_at = at
-        other.paused_at = None
-        other.save(update_fields=["state", "finished_at", "paused_at"])
-
-
-@transaction.atomic
-def step_refuse(*, step: DossierStep, officer, reasons: list[str]) -> DossierStep:
-    """Form 03: the dossier is refused with its reasons; it is settled at that moment."""
-    from documents.models import Document
-
-    reasons = _clean_lines(reasons)
-    if not reasons:
-        raise RoutingError(_("Hãy ghi rõ lý do từ chối."))
-    step = _locked_step(step)
-    _require(step, StepState.WAITING, StepState.ACCEPTED, StepState.RETURNED)
-    dossier = step.dossier
-    now = timezone.now()
-    step.officer = step.officer or officer
-    step.outcome = "tu-choi"
-    step.save(update_fields=["officer", "outcome"])
-    _close_open_steps(dossier, actor=officer, note="; ".join(reasons), at=now)
-    _settle(dossier, status=Dossier.Status.REFUSED, at=now)
-    _form_request(
-        dossier=dossier,
-        kind=Document.Kind.REFUSAL,
-        key=f"{Document.Kind.REFUSAL}:{dossier.code}",
-        context=_document_context(dossier, officer) | {"reasons": reasons},
-    )
-    notify(
-        key=f"dossier_refused:{dossier.code}",
-        kind="dossier_refused",
-        citizen_id=dossier.applicant_citizen_id,
-        dossier=dossier,
-        context={"dossier_code": dossier.code, "reasons": reasons},
-    )
-    step.refresh_from_db()
-    return step
-
-
-@transaction.atomic
-def dossier_stop(*, dossier: Dossier, actor, reasons: list[str]) -> Dossier:
-    """Form 05: processing stops (no answer to a supplement request in time, or withdrawn)."""
-    from documents.models import Document
-
-    reasons = _clean_lines(reasons)
-    if not reasons:
-        raise RoutingError(_("Hãy ghi rõ lý do dừng giải quyết."))
-    dossier = (
-        Dossier.objects.select_for_update(of=("self",))
-        .select_related("procedure", "centre__ward")
-        .get(pk=dossier.pk)
-    )
-    if dossier.settled_at is not None:
-        raise NotNow(_("Hồ sơ đã được giải quyết xong."))
-    now = timezone.now()
-    _close_open_steps(dossier, actor=actor, note="; ".join(reasons), at=now)
-    _settle(dossier, status=STOPPED, at=now)
-    _record(
-        dossier=dossier,
-        key=f"stopped:{dossier.pk}",
-        actor=actor,
-        at=now,
-        to_state=STOPPED,
-        note="; ".join(reasons),
-    )
-    _form_request(
-        dossier=dossier,
-        kind=Document.Kind.STOP_NOTICE,
-        key=f"{Document.Kind.STOP_NOTICE}:{dossier.code}",
-        context=_document_context(dossier, actor)
-        | {
-            "stopped_at": timezone.localdate(now).isoformat(),
-            "reasons": reasons,
-            "return_place": dossier.centre.name,
-            "signer_name": _actor_name(actor),
-        },
-    )
-    notify(
-        key=f"dossier_stopped:{dossier.code}",
-        kind="dossier_stopped",
-        citizen_id=dossier.applicant_citizen_id,
-        dossier=dossier,
-        context={"dossier_code": dossier.code, "reasons": reasons},
-    )
-    return dossier
-
-
-def supplements_expire(*, now: datetime.datetime | None = None) -> list[Dossier]:
-    """Stop dossiers whose supplement request went unanswered for the set number of working days."""
-    now = now or timezone.now()
-    limit = clock.WORKING_DAY * settings.ROUTING_SUPPLEMENT_ANSWER_DAYS
-    stopped = []
-    for step in DossierStep.objects.filter(state=StepState.SUPPLEMENT).select_related("dossier"):
-        if clock.add_working_time(step.paused_at, limit) <= now:
-            try:
-                stopped.append(
-                    dossier_stop(
-                        dossier=step.dossier,
-                        actor=None,
-                        reasons=[_("Quá thời hạn bổ sung hồ sơ mà công dân chưa bổ sung.")],
-                    )
-                )
-            except RoutingError:
-                continue
-    return stopped
-
-
-# --- Form 06 --------------------------------------------------------------------------------
-
-
-@dataclass
-class Handover:
-    from_unit: str
-    from_person: str
-    to_unit: str
-    at: datetime.datetime
-    step_due: datetime.datetime | None
-    on_time: bool | None
-
-
-def _timeliness(transition: Transition) -> str:
-    """Form 06's column: early (a day or more ahead), on time (by the deadline), late."""
-    if transition.step_on_time is False:
-        return "late"
-    if transition.step_due_at and timezone.localdate(transition.at) < timezone.localdate(
-        transition.step_due_at
-    ):
-        return "early"
-    return "on_time"
-
-
-def process_control_document_request(*, dossier: Dossier):
-    """Form 06, the process-control slip, from the hand-over lines of the trail."""
-    from documents.models import Document
-
-    handovers = Transition.objects.filter(dossier=dossier, handover=True).order_by("at", "pk")
-    steps = list(dossier.steps.select_related("agency").order_by("stage", "pk"))
-    lead = next((s.agency.name for s in steps if s.definition.kind == "processing"), "")
-    partners = sorted({s.agency.name for s in steps if s.definition.kind == "processing"} - {lead})
-    return _form_request(
-        dossier=dossier,
-        kind=Document.Kind.PROCESS_CONTROL,
-        key=f"{Document.Kind.PROCESS_CONTROL}:{dossier.code}",
-        context=_document_context(dossier, None)
-        | {
-            "lead_agency": lead,
-            "partner_agencies": partners,
-            "handovers": [
-                {
-                    "from_unit": t.from_unit,
-                    "from_person": t.actor_name,
-                    "to_unit": t.to_unit,
-                    "to_person": "",
-                    "at": t.at.isoformat(),
-                    "step_due": timezone.localtime(t.step_due_at).date().isoformat() if t.step_due_at else "",
-                    "timeliness": _timeliness(t),
-                }
-                for t in handovers
-            ],
-        },
-    )

@@ -2,9 +2,9 @@
 
 from celery import shared_task
 
-from . import services
+from . import actions
 
 
 @shared_task(name="routing.supplements_expire", ignore_result=True)
 def supplements_expire() -> int:
-    return len(services.supplements_expire())
+    return len(actions.supplements_expire())

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from procedures.attachments import attachment_response
 from procedures.selectors import dossiers_visible_to
 
-from . import selectors, services
+from . import actions, handoffs, selectors, services
 from .forms import StepCompleteForm, SupplementAnswerForm
 from .models import DossierStep, OutboxMessage, StepAttachment, StepState
 
@@ -108,7 +108,7 @@ def step_action(request, step_id, action):
     user, data = request.user, request.POST
     try:
         if action == "tiep-nhan":
-            services.step_accept(step=step, officer=user)
+            actions.step_accept(step=step, officer=user)
             messages.success(request, _("Đã nhận xử lý hồ sơ."))
         elif action == "hoan-thanh":
             form = StepCompleteForm(data, request.FILES)
@@ -116,7 +116,7 @@ def step_action(request, step_id, action):
                 # The page again, not a redirect: the refused file's message beside the input and
                 # the officer's note and outcome as typed.
                 return _step_page(request, step, form)
-            services.step_complete(
+            actions.step_complete(
                 step=step,
                 officer=user,
                 outcome=form.cleaned_data["outcome"],
@@ -126,22 +126,22 @@ def step_action(request, step_id, action):
             messages.success(request, _("Đã hoàn thành bước xử lý; hồ sơ được chuyển tiếp."))
             return redirect("routing:inbox")
         elif action == "yeu-cau-bo-sung":
-            services.supplement_request(
+            actions.supplement_request(
                 step=step, officer=user, missing=_lines(data.get("missing")), reason=data.get("reason", "")
             )
             messages.success(
                 request, _("Đã gửi yêu cầu bổ sung; thời hạn tạm dừng đến khi công dân bổ sung.")
             )
         elif action == "tra-lai":
-            services.step_return(step=step, officer=user, note=data.get("note", ""))
+            actions.step_return(step=step, officer=user, note=data.get("note", ""))
             messages.success(request, _("Đã trả hồ sơ về Bộ phận một cửa để hoàn thiện."))
             return redirect("routing:inbox")
         elif action == "gui-lai":
-            services.step_resubmit(step=step, actor=user, note=data.get("note", ""))
+            actions.step_resubmit(step=step, actor=user, note=data.get("note", ""))
             messages.success(request, _("Đã chuyển lại hồ sơ đã hoàn thiện."))
             return redirect("routing:inbox")
         elif action == "tu-choi":
-            services.step_refuse(step=step, officer=user, reasons=_lines(data.get("reasons")))
+            actions.step_refuse(step=step, officer=user, reasons=_lines(data.get("reasons")))
             messages.success(request, _("Đã từ chối hồ sơ và thông báo cho công dân."))
             return redirect("routing:inbox")
         else:
@@ -161,7 +161,7 @@ def supplement_answer(request, code):
     form = SupplementAnswerForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and step is not None and form.is_valid():
         try:
-            services.supplement_answer(
+            actions.supplement_answer(
                 dossier=dossier,
                 user=request.user,
                 note=form.cleaned_data["note"],
@@ -191,7 +191,7 @@ def dead_letters(request):
 def dead_letter_retry(request, pk):
     message = get_object_or_404(selectors.dead_letters(request.user), pk=pk)
     try:
-        services.dead_letter_retry(message=message, actor=request.user)
+        handoffs.dead_letter_retry(message=message, actor=request.user)
     except services.RoutingError as error:
         messages.error(request, str(error))
     else:

@@ -32,7 +32,7 @@ from portal.demo import (
 from procedures.services import CATALOGUE_FILE, procedures_load
 from queueing.demo import queueing_demo_load
 from queueing.models import Counter
-from routing.services import PROCESSES_FILE, routing_load
+from routing.processes import PROCESSES_FILE, routing_load
 
 
 class ProvinceFactory(DjangoModelFactory):

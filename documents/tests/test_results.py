@@ -99,7 +99,7 @@ def test_asking_twice_issues_one_document(demo):
 
 
 def test_approving_a_marital_status_dossier_issues_its_result(demo):
-    from routing import services
+    from routing import actions, handoffs
 
     dossier = _dossier("1.004873", CASES["1.004873"][0])
 
@@ -108,7 +108,7 @@ def test_approving_a_marital_status_dossier_issues_its_result(demo):
 
         while pending := list(OutboxMessage.objects.filter(state="pending").values_list("pk", flat=True)):
             for pk in pending:
-                services.message_process(message_id=pk)
+                handoffs.message_process(message_id=pk)
 
     approver = None
     for _ in range(10):
@@ -124,7 +124,7 @@ def test_approving_a_marital_status_dossier_issues_its_result(demo):
         outcome = step.definition.outcomes[0]["key"] if step.definition.outcomes else "xong"
         if step.definition.kind == "approval":
             approver = step.agency
-        services.step_complete(step=step, officer=officer, outcome=outcome)
+        actions.step_complete(step=step, officer=officer, outcome=outcome)
     dossier.refresh_from_db()
     # Approved (done), then handed back to the citizen at the desk (returned).
     assert dossier.status == Dossier.Status.RETURNED

@@ -76,7 +76,7 @@ def test_two_clerks_pressing_hand_back_at_once_record_it_once(make_done, clerk):
 def test_hand_back_completes_routings_open_return_step(make_done, clerk):  # noqa: F811
     from agencies.models import Agency
     from routing.models import DossierStep, StepDefinition, StepState, Transition
-    from routing.services import routing_load
+    from routing.processes import routing_load
 
     routing_load()
     dossier = make_done()

@@ -10,7 +10,7 @@ from agencies.models import Agency, Centre, Membership
 from portal.demo import DEMO_CITIZEN_ID
 from procedures.models import Procedure
 from procedures.services import dossier_enter, dossier_submit
-from routing import services
+from routing import handoffs
 from routing.models import OutboxMessage
 
 HANOI = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
@@ -73,7 +73,7 @@ def handoffs_process() -> None:
     """Process every pending hand-off, as the worker would (possibly several rounds)."""
     while pending := list(OutboxMessage.objects.filter(state="pending").values_list("pk", flat=True)):
         for pk in pending:
-            services.message_process(message_id=pk)
+            handoffs.message_process(message_id=pk)
 
 
 def api_client_for(username: str):

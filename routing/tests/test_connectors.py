@@ -11,7 +11,7 @@ from connectors.services import connector_call_run, payment_record
 from portal.demo import DEMO_CITIZEN_ID
 from procedures.models import Procedure
 from procedures.services import dossier_enter, dossier_submit
-from routing import services
+from routing import actions, handoffs, services
 from routing.models import OutboxMessage, StepDefinition
 
 from .conftest import file_dossier, officer_of
@@ -34,7 +34,7 @@ def dispatched(monkeypatch):
 
 def _drain():
     for pk in OutboxMessage.objects.filter(state="pending").values_list("pk", flat=True):
-        services.message_process(message_id=pk)
+        handoffs.message_process(message_id=pk)
 
 
 def _checks(dossier):
@@ -57,8 +57,8 @@ def test_a_step_that_opens_requests_its_checks_once(demo, dispatched, django_cap
     with django_capture_on_commit_callbacks(execute=True):
         dossier = file_dossier(code=MARRIAGE_STATUS, channel="counter")
         message = OutboxMessage.objects.get(dossier=dossier)
-        services.message_process(message_id=message.pk)
-        services.message_process(message_id=message.pk)  # a second delivery
+        handoffs.message_process(message_id=message.pk)
+        handoffs.message_process(message_id=message.pk)  # a second delivery
     step = dossier.steps.get(definition__key="tham-dinh-ho-tich")
     # The hand-off applied again (as a redelivery racing the first would): nothing new.
     services._open_stage(type(dossier).objects.get(pk=dossier.pk), step.stage, at=step.started_at)
@@ -91,7 +91,7 @@ def test_business_name_and_fee_are_checked_with_the_dossiers_data(demo, dispatch
 
     step = dossier.steps.get(definition__key="tham-dinh-kinh-doanh")
     officer = officer_of(step.agency.code)
-    services.step_complete(step=step, officer=officer, outcome="du-dieu-kien")
+    actions.step_complete(step=step, officer=officer, outcome="du-dieu-kien")
     _drain()
     fee = _checks(dossier)["fee_paid"]
     approval = dossier.steps.get(definition__key="phe-duyet")
@@ -106,7 +106,7 @@ def test_a_free_dossier_is_not_checked_for_a_fee(demo, dispatched):
     _drain()
     assert dossier.fee == 0
     step = dossier.steps.get(definition__key="tham-dinh-ho-tich")
-    services.step_complete(step=step, officer=officer_of(step.agency.code), outcome="du-dieu-kien")
+    actions.step_complete(step=step, officer=officer_of(step.agency.code), outcome="du-dieu-kien")
     _drain()
     assert dossier.steps.filter(definition__key="phe-duyet").exists()
     assert set(_checks(dossier)) == {"citizen_verify"}

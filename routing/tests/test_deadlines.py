@@ -10,7 +10,7 @@ from calendars.clock import DeadlineState
 from documents.models import Document
 from notifications.models import Notification
 from procedures.models import Dossier
-from routing import deadlines, services
+from routing import actions, deadlines
 from routing.models import Transition
 
 from .conftest import HANOI, file_dossier, handoffs_process, officer_of
@@ -63,7 +63,7 @@ def test_on_track_then_due_soon_alerts_officers_and_supervisor_once(dossier):
 def test_the_officer_who_took_the_step_is_the_one_alerted(dossier):
     step = dossier.steps.get(state="waiting")
     officer = officer_of(step.agency.code, username="nguoi.nhan")
-    services.step_accept(step=step, officer=officer)
+    actions.step_accept(step=step, officer=officer)
     deadlines.deadlines_refresh(now=clock.add_working_time(dossier.due_at, -2 * H))
     officers = {n.user.username for n in _alerts(dossier)} - {"giamsat.hanoi"}
     assert officers == {"nguoi.nhan"}
@@ -98,14 +98,14 @@ def test_a_dossier_waiting_on_the_citizen_is_left_alone_and_back_on_track_after_
     step = dossier.steps.get(state="waiting")
     officer = officer_of(step.agency.code)
     now.set(at(2026, 12, 1, 9))
-    services.supplement_request(step=step, officer=officer, missing=["Bản sao giấy khai sinh"])
+    actions.supplement_request(step=step, officer=officer, missing=["Bản sao giấy khai sinh"])
     assert deadlines.deadlines_refresh(now=at(2026, 12, 4, 10)).overdue == []  # paused: not late
     dossier.refresh_from_db()
     assert dossier.deadline_state == DeadlineState.ON_TRACK
     assert not Document.objects.filter(kind=Document.Kind.APOLOGY).exists()
 
     now.set(at(2026, 12, 7, 9))  # Monday: the clock resumes, the deadline moves by the pause
-    services.supplement_answer(dossier=dossier, user=dossier.submitted_by, note="Đã bổ sung")
+    actions.supplement_answer(dossier=dossier, user=dossier.submitted_by, note="Đã bổ sung")
     dossier.refresh_from_db()
     assert dossier.due_at > at(2026, 12, 7, 17)
     deadlines.deadlines_refresh(now=at(2026, 12, 7, 9))
@@ -131,7 +131,7 @@ def test_settled_dossiers_keep_their_state(dossier):
 def test_a_step_entering_its_due_soon_window_alerts_its_officers_once(dossier, settings):
     step = dossier.steps.get(state="waiting")
     officer = officer_of(step.agency.code, username="nguoi.nhan")
-    services.step_accept(step=step, officer=officer)
+    actions.step_accept(step=step, officer=officer)
     step.refresh_from_db()
     assert step.due_at < dossier.due_at  # its share of the time limit
     now = clock.add_working_time(step.due_at, -3 * H)

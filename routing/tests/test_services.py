@@ -8,7 +8,7 @@ from agencies.models import Agency
 from calendars import clock
 from portal.demo import DEMO_CITIZEN_ID
 from procedures.models import Dossier, Procedure
-from routing import selectors, services
+from routing import actions, handoffs, processes, selectors, services
 from routing.models import DossierStep, OutboxMessage, Process, RoutingRule, StepState, Transition
 
 from .conftest import HANOI, JUDICIAL_RECORD, file_dossier, handoffs_process, officer_of
@@ -43,7 +43,7 @@ def test_loading_twice_changes_nothing(demo):
             )
         ),
     )
-    services.routing_load()
+    processes.routing_load()
     after = (
         list(RoutingRule.objects.order_by("pk").values()),
         list(
@@ -95,7 +95,7 @@ def test_judicial_record_runs_justice_and_police_in_parallel_and_joins(demo):
     # An online dossier is confirmed within 8 working hours.
     assert clock.working_time_between(reception.started_at, reception.due_at) == datetime.timedelta(hours=8)
     clerk = officer_of(reception.agency.code)
-    services.step_complete(step=reception, officer=clerk, outcome="tiep-nhan")
+    actions.step_complete(step=reception, officer=clerk, outcome="tiep-nhan")
     handoffs_process()
     branches = _open(dossier)
     assert {s.agency.code for s in branches} == {"HN-STP", "CA-000.00.01.H26"}
@@ -104,16 +104,16 @@ def test_judicial_record_runs_justice_and_police_in_parallel_and_joins(demo):
     assert dossier.status == Dossier.Status.PROCESSING
 
     justice, police = sorted(branches, key=lambda s: s.agency.code != "HN-STP")
-    services.step_accept(step=justice, officer=officer_of("HN-STP"))
-    services.step_complete(step=justice, officer=officer_of("HN-STP"), outcome="du-dieu-kien")
+    actions.step_accept(step=justice, officer=officer_of("HN-STP"))
+    actions.step_complete(step=justice, officer=officer_of("HN-STP"), outcome="du-dieu-kien")
     handoffs_process()
     assert [s.agency.code for s in _open(dossier)] == ["CA-000.00.01.H26"]  # the join waits
-    services.step_complete(step=police, officer=officer_of("CA-000.00.01.H26"), outcome="da-xac-minh")
+    actions.step_complete(step=police, officer=officer_of("CA-000.00.01.H26"), outcome="da-xac-minh")
     handoffs_process()
     (approval,) = _open(dossier)
     assert approval.definition.kind == "approval"
     assert approval.agency.code == "HN-STP"
-    services.step_complete(step=approval, officer=officer_of("HN-STP"), outcome="da-ky")
+    actions.step_complete(step=approval, officer=officer_of("HN-STP"), outcome="da-ky")
     dossier.refresh_from_db()
     assert dossier.status == Dossier.Status.DONE
     assert dossier.settled_at is not None
@@ -121,7 +121,7 @@ def test_judicial_record_runs_justice_and_police_in_parallel_and_joins(demo):
     handoffs_process()
     (back,) = _open(dossier)
     assert back.definition.kind == "return"
-    services.step_complete(step=back, officer=clerk, outcome="da-tra")
+    actions.step_complete(step=back, officer=clerk, outcome="da-tra")
     dossier.refresh_from_db()
     assert dossier.status == Dossier.Status.RETURNED
     # The supervisor's daily figures count the settlement once, on time, as it happened.
@@ -153,12 +153,12 @@ def test_a_counter_dossier_starts_at_the_processing_agency(demo):
 def test_a_hand_off_processed_twice_has_the_effect_of_once(demo):
     file_dossier(code=JUDICIAL_RECORD, channel="counter")
     (message,) = OutboxMessage.objects.all()
-    services.message_process(message_id=message.pk)
+    handoffs.message_process(message_id=message.pk)
     counts = DossierStep.objects.count(), Transition.objects.count(), OutboxMessage.objects.count()
-    services.message_process(message_id=message.pk)
+    handoffs.message_process(message_id=message.pk)
     # Even a delivery that finds the message not yet marked done creates nothing twice.
     OutboxMessage.objects.filter(pk=message.pk).update(state="pending")
-    services.message_process(message_id=message.pk)
+    handoffs.message_process(message_id=message.pk)
     assert (DossierStep.objects.count(), Transition.objects.count(), OutboxMessage.objects.count()) == counts
 
 
@@ -178,7 +178,7 @@ def test_two_workers_taking_the_same_hand_off_at_once_create_the_steps_once():
     def consume():
         try:
             barrier.wait()
-            services.message_process(message_id=message.pk)
+            handoffs.message_process(message_id=message.pk)
         except Exception as error:  # noqa: BLE001
             errors.append(error)
         finally:
@@ -210,19 +210,19 @@ def test_hand_offs_are_delivered_from_their_rows_oldest_first_and_a_failure_wait
     # No broker message carries a hand-off: the workers take due rows from the database.
     first = file_dossier(code=JUDICIAL_RECORD, channel="counter")
     second = file_dossier(code=JUDICIAL_RECORD, channel="counter")
-    assert services.handoffs_deliver(limit=1) == 1
+    assert handoffs.handoffs_deliver(limit=1) == 1
     assert first.steps.filter(state="waiting").count() == 2
     assert not second.steps.exists()
     # The second fails (nowhere to route it): counted, and not tried again before its retry is due.
     RoutingRule.objects.all().delete()
-    assert services.handoffs_deliver(limit=10) == 1
+    assert handoffs.handoffs_deliver(limit=10) == 1
     message = OutboxMessage.objects.get(dossier=second)
     assert (message.state, message.attempts) == (OutboxMessage.State.PENDING, 1)
     assert "NoRoute" in message.last_error
-    assert services.handoffs_deliver(limit=10) == 0
-    services.routing_load()
+    assert handoffs.handoffs_deliver(limit=10) == 0
+    processes.routing_load()
     now.set(message.retry_at)
-    assert services.handoffs_deliver(limit=10) == 1
+    assert handoffs.handoffs_deliver(limit=10) == 1
     message.refresh_from_db()
     assert message.state == OutboxMessage.State.DONE
     assert second.steps.filter(state="waiting").count() == 2
@@ -236,7 +236,7 @@ def test_a_hand_off_that_keeps_failing_becomes_a_dead_letter_a_supervisor_can_re
     dossier = file_dossier(code=JUDICIAL_RECORD, channel="counter")
     message = OutboxMessage.objects.get(dossier=dossier)
     for _attempt in range(3):
-        message = services.message_process(message_id=message.pk)
+        message = handoffs.message_process(message_id=message.pk)
     assert "NoRoute" in message.last_error
     assert message.state == OutboxMessage.State.DEAD
     assert message.attempts == 3
@@ -244,9 +244,9 @@ def test_a_hand_off_that_keeps_failing_becomes_a_dead_letter_a_supervisor_can_re
     supervisor = User.objects.get(username="giamsat.hanoi")
     assert list(selectors.dead_letters(supervisor)) == [message]
     assert list(selectors.dead_letters(User.objects.get(username="canbo.caugiay"))) == []
-    services.routing_load()
-    services.dead_letter_retry(message=message, actor=supervisor)
-    services.message_process(message_id=message.pk)
+    processes.routing_load()
+    handoffs.dead_letter_retry(message=message, actor=supervisor)
+    handoffs.message_process(message_id=message.pk)
     message.refresh_from_db()
     assert message.state == OutboxMessage.State.DONE
     assert list(selectors.dead_letters(supervisor)) == []
@@ -259,20 +259,20 @@ def test_supplement_pauses_the_clock_and_moves_due_at_by_exactly_the_paused_work
     handoffs_process()
     (step,) = _open(dossier)
     officer = officer_of(step.agency.code)
-    services.step_accept(step=step, officer=officer)
+    actions.step_accept(step=step, officer=officer)
     dossier.refresh_from_db()
     step_due, dossier_due = step.due_at, dossier.due_at
 
     now.set(datetime.datetime(2026, 11, 25, 10, 0, tzinfo=HANOI))
     with pytest.raises(services.RoutingError):
-        services.supplement_request(step=step, officer=officer, missing=["  "])
-    services.supplement_request(
+        actions.supplement_request(step=step, officer=officer, missing=["  "])
+    actions.supplement_request(
         step=step, officer=officer, missing=["Bản sao quyết định ly hôn", "Giấy xác nhận nơi cư trú cũ"]
     )
     dossier.refresh_from_db()
     assert dossier.status == Dossier.Status.SUPPLEMENT
     with pytest.raises(services.RoutingError):  # one request at a time, listing everything
-        services.supplement_request(step=step, officer=officer, missing=["Thêm một giấy nữa"])
+        actions.supplement_request(step=step, officer=officer, missing=["Thêm một giấy nữa"])
 
     # The citizen answers across lunch breaks, nights and the weekend: Wednesday 10:00 → Monday 08:30.
     now.set(datetime.datetime(2026, 11, 30, 8, 30, tzinfo=HANOI))
@@ -281,7 +281,7 @@ def test_supplement_pauses_the_clock_and_moves_due_at_by_exactly_the_paused_work
         datetime.datetime(2026, 11, 30, 8, 30, tzinfo=HANOI),
     )
     assert paused == datetime.timedelta(hours=1.5 + 4 + 8 + 8 + 1)
-    services.supplement_answer(dossier=dossier, user=dossier.submitted_by, note="Đã nộp đủ")
+    actions.supplement_answer(dossier=dossier, user=dossier.submitted_by, note="Đã nộp đủ")
     step.refresh_from_db()
     dossier.refresh_from_db()
     assert step.state == StepState.ACCEPTED
@@ -297,14 +297,14 @@ def test_refusal_settles_the_dossier_and_closes_parallel_branches(demo):
     handoffs_process()
     justice = dossier.steps.get(agency__code="HN-STP")
     with pytest.raises(services.RoutingError):
-        services.step_refuse(step=justice, officer=officer_of("HN-STP"), reasons=[])
-    services.step_refuse(step=justice, officer=officer_of("HN-STP"), reasons=["Không thuộc thẩm quyền"])
+        actions.step_refuse(step=justice, officer=officer_of("HN-STP"), reasons=[])
+    actions.step_refuse(step=justice, officer=officer_of("HN-STP"), reasons=["Không thuộc thẩm quyền"])
     dossier.refresh_from_db()
     assert dossier.status == Dossier.Status.REFUSED
     assert dossier.settled_at is not None
     assert not dossier.steps.filter(state__in=["waiting", "accepted"]).exists()
     with pytest.raises(services.RoutingError):
-        services.step_complete(step=justice, officer=officer_of("HN-STP"), outcome="du-dieu-kien")
+        actions.step_complete(step=justice, officer=officer_of("HN-STP"), outcome="du-dieu-kien")
 
 
 def test_unanswered_supplement_stops_the_dossier(demo, now, settings):
@@ -313,11 +313,11 @@ def test_unanswered_supplement_stops_the_dossier(demo, now, settings):
     dossier = file_dossier(code="1.004873", channel="counter")
     handoffs_process()
     (step,) = _open(dossier)
-    services.supplement_request(step=step, officer=officer_of(step.agency.code), missing=["Giấy tờ A"])
+    actions.supplement_request(step=step, officer=officer_of(step.agency.code), missing=["Giấy tờ A"])
     now.set(datetime.datetime(2026, 11, 26, 16, 0, tzinfo=HANOI))
-    assert services.supplements_expire() == []
+    assert actions.supplements_expire() == []
     now.set(datetime.datetime(2026, 11, 27, 10, 0, tzinfo=HANOI))
-    (stopped,) = services.supplements_expire()
+    (stopped,) = actions.supplements_expire()
     assert stopped.status == Dossier.Status.STOPPED
     assert stopped.settled_at is not None
 
@@ -377,15 +377,15 @@ def test_the_one_stop_forms_render_from_what_routing_records(demo, now):
     handoffs_process()
     justice = dossier.steps.get(agency__code="HN-STP")
     police = dossier.steps.get(agency__code="CA-000.00.01.H26")
-    services.supplement_request(
+    actions.supplement_request(
         step=police, officer=officer_of("CA-000.00.01.H26"), missing=["Bản sao hộ chiếu"]
     )
-    services.supplement_answer(dossier=dossier, user=dossier.submitted_by, note="Đã nộp")
+    actions.supplement_answer(dossier=dossier, user=dossier.submitted_by, note="Đã nộp")
     for step, outcome in ((justice, "du-dieu-kien"), (police, "da-xac-minh")):
-        services.step_complete(step=step, officer=officer_of(step.agency.code), outcome=outcome)
+        actions.step_complete(step=step, officer=officer_of(step.agency.code), outcome=outcome)
     handoffs_process()
     approval = dossier.steps.get(definition__kind="approval")
-    services.step_complete(step=approval, officer=officer_of("HN-STP"), outcome="da-ky")
+    actions.step_complete(step=approval, officer=officer_of("HN-STP"), outcome="da-ky")
 
     slip = Document.objects.get(key=f"process_control:{dossier.code}")
     # Received at the counter on Monday 09:00, its reception step is due that same day: on time, not

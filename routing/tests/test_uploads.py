@@ -6,7 +6,7 @@ from django.urls import reverse
 from accounts.models import User
 from portal.demo import DEMO_CITIZEN_ID
 from procedures.services import dossier_submit
-from routing import services
+from routing import actions
 from routing.models import StepState
 from uploads.tests.files import bad_files, pdf_bytes, pdf_upload
 
@@ -19,7 +19,7 @@ def _waiting_for_supplement():
     dossier = file_dossier(code=MARITAL_STATUS, channel="counter")
     handoffs_process()
     step = dossier.steps.get(state=StepState.WAITING)
-    services.supplement_request(
+    actions.supplement_request(
         step=step,
         officer=User.objects.get(username="chuyenvien.hotich"),
         missing=["Bản sao quyết định ly hôn"],

@@ -4,7 +4,7 @@ from django.urls import reverse
 from accounts.models import User
 from portal.demo import DEMO_CITIZEN_ID
 from procedures.models import Dossier
-from routing import services
+from routing import handoffs, services
 from routing.models import DossierStep, OutboxMessage, RoutingRule
 from uploads.tests.files import pdf_upload
 
@@ -13,7 +13,7 @@ from .conftest import file_dossier
 
 def _drain():
     for pk in OutboxMessage.objects.filter(state="pending").values_list("pk", flat=True):
-        services.message_process(message_id=pk)
+        handoffs.message_process(message_id=pk)
 
 
 @pytest.fixture
@@ -99,7 +99,7 @@ def test_supervisor_sees_dead_letters_and_retries_them(demo, client, settings):
     RoutingRule.objects.all().delete()
     dossier = file_dossier(code="1.004873", channel="counter")
     message = OutboxMessage.objects.get(dossier=dossier)
-    services.message_failed(message_id=message.pk, error=services.NoRoute("no agency"))
+    handoffs.message_failed(message_id=message.pk, error=services.NoRoute("no agency"))
     client.force_login(User.objects.get(username="giamsat.hanoi"))
     page = client.get(reverse("routing:dead_letters"))
     assert dossier.code in page.text
@@ -109,7 +109,7 @@ def test_supervisor_sees_dead_letters_and_retries_them(demo, client, settings):
     client.post(reverse("routing:dead_letter_retry", args=[message.pk]))
     message.refresh_from_db()
     assert message.state == "pending"
-    services.message_process(message_id=message.pk)
+    handoffs.message_process(message_id=message.pk)
     assert DossierStep.objects.filter(dossier=dossier, state="waiting").count() == 1
     drill = client.get(reverse("routing:drill_down", args=[dossier.code]))
     assert drill.status_code == 200

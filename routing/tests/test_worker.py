@@ -18,7 +18,7 @@ from django.db import connection
 from calendars import clock
 from outbox.services import relay_pass
 from procedures.models import Dossier
-from routing import services
+from routing import actions
 from routing.models import DossierStep, OutboxMessage, Transition
 
 from .conftest import HANOI, JUDICIAL_RECORD, file_dossier, officer_of
@@ -88,7 +88,7 @@ def test_a_judicial_record_passes_two_agencies_in_parallel_and_comes_back(broker
     dossier = file_dossier(code=JUDICIAL_RECORD, received_at=now.value)
     wait_for(lambda: _open_count(dossier) == 1, message=f"reception step\n{worker.output()}")
     (reception,) = _open_steps(dossier)
-    services.step_complete(step=reception, officer=officer_of(reception.agency.code), outcome="tiep-nhan")
+    actions.step_complete(step=reception, officer=officer_of(reception.agency.code), outcome="tiep-nhan")
 
     wait_for(lambda: _open_count(dossier) == 2, message=f"parallel steps\n{worker.output()}")
     justice, police = sorted(_open_steps(dossier), key=lambda s: s.agency.code != "HN-STP")
@@ -96,13 +96,13 @@ def test_a_judicial_record_passes_two_agencies_in_parallel_and_comes_back(broker
 
     # The police ask the citizen for a missing paper: the clock stops until she answers.
     now.set(datetime.datetime(2026, 11, 25, 10, 0, tzinfo=HANOI))
-    services.supplement_request(
+    actions.supplement_request(
         step=police, officer=officer_of("CA-000.00.01.H26"), missing=["Bản sao hộ chiếu"]
     )
     dossier.refresh_from_db()
     due_before = dossier.due_at
     now.set(datetime.datetime(2026, 11, 26, 14, 15, tzinfo=HANOI))
-    services.supplement_answer(dossier=dossier, user=dossier.submitted_by, note="Đã bổ sung")
+    actions.supplement_answer(dossier=dossier, user=dossier.submitted_by, note="Đã bổ sung")
     dossier.refresh_from_db()
     assert clock.working_time_between(due_before, dossier.due_at) == datetime.timedelta(
         hours=1.5 + 4 + 4 + 1.25
@@ -114,7 +114,7 @@ def test_a_judicial_record_passes_two_agencies_in_parallel_and_comes_back(broker
     def finish(step, agency_code, outcome):
         try:
             barrier.wait()
-            services.step_complete(
+            actions.step_complete(
                 step=step, officer=officer_of(agency_code, f"o-{agency_code}"), outcome=outcome
             )
         finally:
@@ -134,11 +134,11 @@ def test_a_judicial_record_passes_two_agencies_in_parallel_and_comes_back(broker
     wait_for(lambda: _open_count(dossier) == 1, message=f"approval step\n{worker.output()}")
     (approval,) = _open_steps(dossier)
     assert approval.definition.kind == "approval"
-    services.step_complete(step=approval, officer=officer_of("HN-STP"), outcome="da-ky")
+    actions.step_complete(step=approval, officer=officer_of("HN-STP"), outcome="da-ky")
     wait_for(lambda: _open_count(dossier) == 1 and _open_steps(dossier)[0].definition.kind == "return")
     (back,) = _open_steps(dossier)
     assert back.agency.code == "TT-000.00.01.H26"
-    services.step_complete(step=back, officer=officer_of(back.agency.code), outcome="da-tra")
+    actions.step_complete(step=back, officer=officer_of(back.agency.code), outcome="da-tra")
     dossier.refresh_from_db()
     assert dossier.status == Dossier.Status.RETURNED
     assert dossier.on_time is True

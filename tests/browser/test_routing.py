@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.demo import DEMO_CITIZEN_ID
-from routing import services
+from routing import handoffs, services
 from routing.models import OutboxMessage
 from routing.tests.conftest import file_dossier
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 
 def _drain():
     for pk in OutboxMessage.objects.filter(state="pending").values_list("pk", flat=True):
-        services.message_process(message_id=pk)
+        handoffs.message_process(message_id=pk)
 
 
 def test_officer_asks_for_a_supplement_and_the_citizen_answers(page, demo, screenshot):
@@ -55,7 +55,7 @@ def test_supervisor_retries_a_dead_letter_and_drills_down(page, demo, screenshot
     RoutingRule.objects.all().delete()  # a province forgot a rule: the hand-off cannot find an agency
     dossier = file_dossier(code="2.000488", channel="counter")
     message = OutboxMessage.objects.get(dossier=dossier)
-    services.message_failed(message_id=message.pk, error=services.NoRoute("no agency for police"))
+    handoffs.message_failed(message_id=message.pk, error=services.NoRoute("no agency for police"))
     for rule in rules:
         RoutingRule.objects.create(**rule)
     sign_in(page, "giamsat.hanoi")

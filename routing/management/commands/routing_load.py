@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from routing.services import routing_load
+from routing.processes import routing_load
 
 
 class Command(BaseCommand):
