@@ -20,6 +20,7 @@ from calendars.clock import DeadlineState
 from procedures.models import Channel, Dossier, Procedure
 
 from .models import DailyFigure, StaffDailyFigure
+from .services import COUNTS, _agency_id
 
 DIMENSIONS = {
     "centre": ("centre_id", _("Trung tâm")),
@@ -101,21 +102,6 @@ def _pct(numerator: int, denominator: int) -> float | None:
     return round(100 * numerator / denominator, 1) if denominator else None
 
 
-COUNT_FIELDS = [
-    "received",
-    "received_online",
-    "received_full",
-    "received_full_online",
-    "received_digitised",
-    "settled",
-    "settled_on_time",
-    "returned",
-    "returned_digital",
-    "ratings",
-    "rating_points",
-]
-
-
 def _figures(centres, period: Period, filters: dict | None = None, *, model=DailyFigure) -> QuerySet:
     return model.objects.filter(
         centre__in=centres, day__gte=period.since, day__lte=period.until, **(filters or {})
@@ -123,11 +109,11 @@ def _figures(centres, period: Period, filters: dict | None = None, *, model=Dail
 
 
 def _sums() -> dict:
-    return {name: Sum(name) for name in COUNT_FIELDS}
+    return {name: Sum(name) for name in COUNTS}
 
 
 def _figure(key, label, row: dict) -> Figure:
-    return Figure(key=key, label=label, **{name: row.get(name) or 0 for name in COUNT_FIELDS})
+    return Figure(key=key, label=label, **{name: row.get(name) or 0 for name in COUNTS})
 
 
 def totals(centres, period: Period, filters: dict | None = None) -> Figure:
@@ -184,10 +170,10 @@ def figures_all(centres, period: Period) -> Figures:
     rows = list(_figures(centres, period).values(*columns).annotate(**_sums()).order_by())
     keys: dict[str, set] = {name: set() for name in DIMENSIONS}
     folded: dict[str, dict] = {name: {} for name in DIMENSIONS}
-    total = dict.fromkeys(COUNT_FIELDS, 0)
+    total = dict.fromkeys(COUNTS, 0)
 
     def add(target: dict, row: dict) -> None:
-        for name in COUNT_FIELDS:
+        for name in COUNTS:
             target[name] = target.get(name, 0) + (row[name] or 0)
 
     for row in rows:
@@ -335,8 +321,6 @@ def open_by(dossiers: QuerySet[Dossier], column: str) -> dict:
 def open_by_agency(dossiers: QuerySet[Dossier]) -> list[dict]:
     """Open dossiers per handling agency, with how many are overdue and due soon (the agencies' workload)."""
     from django.db.models import Count
-
-    from .services import _agency_id
 
     grouped = (
         dossiers.filter(settled_at__isnull=True)

@@ -17,6 +17,7 @@ from procedures.models import Attachment, Channel, Dossier, HandBack, Procedure
 
 from .models import CounterDailyFigure, DailyFigure, StaffDailyFigure
 
+# The count columns of models.Counts: what each event adds to and every reader sums.
 COUNTS = (
     "received",
     "received_online",
