@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from requestlimits.client_address import client_address
-
-from .models import Access, Document
+from .access import document_to_verify, download_response
 from .selectors import documents_downloadable_by
 from .serializers import DocumentSerializer, VerificationSerializer, document_links
-from .services import access_record
 
 ERRORS = OpenApiResponse(OpenApiTypes.OBJECT, description="`detail`")
 
@@ -39,23 +33,7 @@ class DocumentDownloadView(APIView):
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY, 404: ERRORS})
     def get(self, request, code):
-        document = (
-            documents_downloadable_by(request.user).filter(code=code, status=Document.Status.ISSUED).first()
-        )
-        if document is None:
-            raise Http404(_("Không có văn bản này, hoặc bạn không có quyền tải về."))
-        access_record(
-            document=document,
-            action=Access.Action.DOWNLOAD,
-            user=request.user,
-            remote_addr=client_address(request),
-        )
-        return FileResponse(
-            document.file.open("rb"),
-            as_attachment=True,
-            filename=f"{document.code}.pdf",
-            content_type="application/pdf",
-        )
+        return download_response(request, code)
 
 
 class DocumentVerifyView(APIView):
@@ -67,13 +45,7 @@ class DocumentVerifyView(APIView):
 
     @extend_schema(responses={200: VerificationSerializer, 404: ERRORS})
     def get(self, request, code):
-        document = get_object_or_404(Document.objects.select_related("issuer"), code=code.upper())
-        access_record(
-            document=document,
-            action=Access.Action.VERIFY,
-            user=request.user,
-            remote_addr=client_address(request),
-        )
+        document = document_to_verify(request, code)
         return Response(
             {
                 "code": document.code,

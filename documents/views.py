@@ -1,33 +1,27 @@
 from cryptography.hazmat.primitives import serialization
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agencies.models import Agency
-from requestlimits.client_address import client_address
 from requestlimits.rates import limit_page
 
+from .access import document_to_verify, download_response
 from .forms import RevokeForm, VerifyFileForm
-from .models import Access, Document
+from .models import Document
 from .pki import agency_certificate
-from .selectors import can_revoke, documents_downloadable_by, file_matches
-from .services import access_record, document_revoke
+from .selectors import can_revoke, file_matches
+from .services import document_revoke
 
 
 @limit_page("verify", methods=("GET", "POST"))
 def verify(request, code):
     """Public: anyone holding the paper or the PDF can check it is real and still valid, and
     upload the PDF they hold to check it is the one issued."""
-    document = get_object_or_404(Document.objects.select_related("issuer"), code=code.upper())
-    access_record(
-        document=document,
-        action=Access.Action.VERIFY,
-        user=request.user,
-        remote_addr=client_address(request),
-    )
+    document = document_to_verify(request, code)
     check_form = VerifyFileForm(request.POST, request.FILES) if request.method == "POST" else VerifyFileForm()
     matches = None
     if check_form.is_bound and check_form.is_valid():
@@ -48,18 +42,7 @@ def verify(request, code):
 
 @login_required
 def download(request, code):
-    document = (
-        documents_downloadable_by(request.user).filter(code=code, status=Document.Status.ISSUED).first()
-    )
-    if document is None:
-        raise Http404(_("Không có văn bản này, hoặc bạn không có quyền tải về."))
-    access_record(
-        document=document,
-        action=Access.Action.DOWNLOAD,
-        user=request.user,
-        remote_addr=client_address(request),
-    )
-    return FileResponse(document.file.open("rb"), as_attachment=True, filename=f"{document.code}.pdf")
+    return download_response(request, code)
 
 
 @login_required
