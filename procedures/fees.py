@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from documents.money import money
+
 
 def _int(data: dict, name: str | None, default: int = 1) -> int:
     if not name:
@@ -45,10 +47,6 @@ def fee_amount(rule: dict, *, data: dict | None = None, online: bool = False) ->
             per_copy = min(per_copy, rule["cap_per_copy"])
         return per_copy * copies
     raise ValueError(f"unknown fee rule {kind!r}")
-
-
-def money(amount: int) -> str:
-    return f"{amount:,}".replace(",", ".") + " đ"
 
 
 def fee_summary(rule: dict) -> str:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from divisions.addresses import fold
+from documents.money import digits
 from registry.citizen_id import validate_citizen_id
 
 from ..base import CheckResult, Connector, InvalidRequest
@@ -119,6 +120,7 @@ class FeePaid(Connector):
             return CheckResult(passed=True, detail=_("Đã nộp đủ."), data=data)
         return CheckResult(
             passed=False,
-            detail=_("Còn thiếu %(amount)s đồng.") % {"amount": f"{due - paid:,}".replace(",", ".")},
+            # The unit is in the sentence, for its translation ("VND"); the digits follow the one rule.
+            detail=_("Còn thiếu %(amount)s đồng.") % {"amount": digits(due - paid)},
             data=data,
         )
