@@ -19,9 +19,9 @@ import datetime
 import threading
 import time
 import uuid
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from cachetools import LRUCache, cached
 from django.conf import settings
 from django.core.cache import cache
 from django.db import models
@@ -37,7 +37,7 @@ VERSION_KEY = "calendars:version"
 _MAX_DAYS = 3660
 
 
-@lru_cache
+@cached(LRUCache(maxsize=8), lock=threading.Lock())
 def _parse_sessions(text: str) -> tuple[tuple[datetime.time, datetime.time], ...]:
     sessions = []
     for part in text.split(","):
@@ -75,7 +75,10 @@ WORKING_DAY = working_day_length()
 # --- The calendar in memory --------------------------------------------------------------------
 
 _lock = threading.Lock()
-_years: dict[int, dict[datetime.date, str]] = {}
+# The exceptions of each year asked for, read once (one query) and kept until the calendar changes;
+# a few years at most are in use (a deadline, a statistic's range).
+_years: LRUCache = LRUCache(maxsize=32)
+# The shared version the years above were read at, and when this process last asked for it.
 _state = {"version": None, "checked": float("-inf")}
 
 
@@ -103,6 +106,7 @@ def _recheck() -> None:
             _state["version"] = version
 
 
+@cached(_years, key=lambda year: year, lock=_lock)
 def _load_year(year: int) -> dict[datetime.date, str]:
     from .models import CalendarDay
 
@@ -116,12 +120,7 @@ def _load_year(year: int) -> dict[datetime.date, str]:
 
 def _exceptions(year: int) -> dict[datetime.date, str]:
     _recheck()
-    days = _years.get(year)
-    if days is None:
-        days = _load_year(year)
-        with _lock:
-            _years[year] = days
-    return days
+    return _load_year(year)
 
 
 def calendar_changed() -> None:

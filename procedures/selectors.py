@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime
 import hmac
+import threading
 import time
 from dataclasses import dataclass
 
+from cachetools import TLRUCache, cached
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -48,48 +50,45 @@ def drafts_of(user) -> QuerySet[Draft]:
 # limit change only when the catalogue file is loaded, at a release; centres are set up once. So
 # every step of every wizard need not read and decode them again: each process keeps them for
 # PROCEDURES_CATALOGUE_CACHE_SECONDS, and a change shows within that time.
-_kept: dict[tuple, tuple[float, object]] = {}
 
 
-def _keep(key: tuple, load):
-    ttl = settings.PROCEDURES_CATALOGUE_CACHE_SECONDS
-    cached = _kept.get(key)
-    if ttl and cached and cached[0] > time.monotonic():
-        return cached[1]
-    value = load()
-    if ttl and value is not None:
-        _kept[key] = (time.monotonic() + ttl, value)
-    return value
+def _kept_until(_key, value, now: float) -> float:
+    # The setting is read at each store, so 0 keeps nothing from then on; "not found" (None) is
+    # never kept: a form loaded a moment later is found on the next step.
+    return now + settings.PROCEDURES_CATALOGUE_CACHE_SECONDS if value is not None else now
+
+
+_kept = TLRUCache(maxsize=4096, ttu=_kept_until, timer=time.monotonic)
+_kept_lock = threading.Lock()
 
 
 def forget_kept() -> None:
     """Drop what this process keeps (tests, and after loading the catalogue)."""
-    _kept.clear()
+    with _kept_lock:
+        _kept.clear()
 
 
+@cached(_kept, key=lambda form_id: ("form", int(form_id)), lock=_kept_lock)
 def form_version(form_id: int) -> FormDefinition:
     """One version of a form with its procedure, as a draft or a dossier names it."""
-    return _keep(
-        ("form", form_id), lambda: FormDefinition.objects.select_related("procedure").get(pk=form_id)
-    )
+    return FormDefinition.objects.select_related("procedure").get(pk=form_id)
 
 
+@cached(_kept, key=lambda slug: ("current", slug), lock=_kept_lock)
 def current_form(slug: str) -> FormDefinition | None:
     """The form a new draft of the procedure is started on: its latest version."""
-    return _keep(
-        ("current", slug),
-        lambda: (
-            FormDefinition.objects.select_related("procedure")
-            .filter(procedure__slug=slug)
-            .order_by("-version")
-            .first()
-        ),
+    return (
+        FormDefinition.objects.select_related("procedure")
+        .filter(procedure__slug=slug)
+        .order_by("-version")
+        .first()
     )
 
 
+@cached(_kept, key=lambda centre_id: ("centre", int(centre_id)), lock=_kept_lock)
 def filing_centre(centre_id: int) -> Centre:
     """The centre a dossier is filed at: its code starts the dossier's code."""
-    return _keep(("centre", int(centre_id)), lambda: Centre.objects.get(pk=centre_id))
+    return Centre.objects.get(pk=centre_id)
 
 
 def draft_of(user, draft_id) -> Draft | None:
