@@ -28,7 +28,20 @@ from qrcodes import images as qr_images
 from requestlimits.rates import limit_page
 
 from . import appointments, challenge, kiosks, phone_codes, selectors, services
-from .forms import AppointmentForm
+from .forms import (
+    SEND_CODE,
+    AppointmentChangeForm,
+    AppointmentForm,
+    FinishForm,
+    KioskCheckInForm,
+    PersonForm,
+    ServiceLetterForm,
+    SlotHoldForm,
+    TicketForm,
+    TransferForm,
+    errors_by_field,
+    first_error,
+)
 from .hours import local_day, opening_status
 from .models import Appointment, Counter, Kiosk, QueueService, Ticket
 
@@ -48,33 +61,20 @@ def qr_svg(url: str) -> str:
     return mark_safe(qr_images.qr_svg(url))  # drawn by segno from our own URL, no user text
 
 
-def _chosen_service(request, centre):
-    chosen = request.POST.get("service", "")
-    # A forged or garbled id is "no service chosen", never a server error.
-    if not chosen.isdigit():
-        return None
-    return QueueService.objects.filter(centre=centre, active=True, pk=chosen).first()
-
-
 def _take(request, centre, *, channel: str, template: str, context: dict, citizen_id="", phone=""):
     """The POST half of the kiosk and phone pages: issue, or show the reason next to the form.
 
     `citizen_id` and `phone` are verified by the caller (account or one-time code), never typed here.
     """
-    service = _chosen_service(request, centre)
-    priority = request.POST.get("priority", "")
+    form = TicketForm(request.POST, centre=centre)
     errors = context.setdefault("errors", {})
-    if priority not in Ticket.Priority.values:
-        priority = ""
-    if service is None:
-        errors["service"] = _("Hãy chọn một dịch vụ.")
-    if not errors:
+    if form.is_valid() and not errors:
         try:
             ticket = services.ticket_issue(
                 centre=centre,
-                service=service,
+                service=form.cleaned_data["service"],
                 channel=channel,
-                priority=priority,
+                priority=form.cleaned_data["priority"],
                 citizen_id=citizen_id,
                 phone=phone,
             )
@@ -84,7 +84,8 @@ def _take(request, centre, *, channel: str, template: str, context: dict, citize
             if channel == Ticket.Channel.KIOSK:
                 return redirect("queueing:ticket_print", public_id=ticket.public_id)
             return redirect("queueing:ticket", public_id=ticket.public_id)
-    context["chosen"] = {**context.get("chosen", {}), "service": service, "priority": priority}
+    errors.update(errors_by_field(form))
+    context["chosen"] = {**context.get("chosen", {}), **form.chosen()}
     return render(request, template, context, status=400 if errors else 200)
 
 
@@ -107,30 +108,31 @@ def _proved_phone(request) -> str:
     return ""
 
 
-def _challenge_passed(request, errors: dict) -> bool:
+def _challenge_passed(request, person: dict, errors: dict) -> bool:
     """Anonymous forms carry a solved proof-of-work challenge (static/js/proof-of-work.js)."""
     if _account_citizen_id(request):
         return True
     try:
-        challenge.challenge_verify(payload=request.POST.get("altcha", ""))
+        challenge.challenge_verify(payload=person["altcha"])
     except services.QueueError as error:
         errors["altcha"] = error.message
         return False
     return True
 
 
-def _person(request, errors: dict) -> tuple[str, str] | None:
-    """(citizen_id, phone) of whoever posts this form, or None with the reason in `errors`.
+def _person(request, person: dict, errors: dict) -> tuple[str, str] | None:
+    """(citizen_id, phone) of whoever posts this form (`person`: a valid PersonForm's data), or
+    None with the reason in `errors`.
 
     Anonymous: a solved challenge first, so a script pays for every code it tries.
     """
-    if not _challenge_passed(request, errors):
+    if not _challenge_passed(request, person, errors):
         return None
     try:
         citizen_id, phone = phone_codes.person_verify(
             user=request.user,
-            phone=request.POST.get("phone", ""),
-            code=request.POST.get("phone_code", ""),
+            phone=person["phone"],
+            code=person["phone_code"],
             proved_phone=_proved_phone(request),
         )
     except services.QueueError as error:
@@ -142,12 +144,12 @@ def _person(request, errors: dict) -> tuple[str, str] | None:
     return citizen_id, phone
 
 
-def _send_code(request, context: dict) -> None:
+def _send_code(request, person: dict, context: dict) -> None:
     """The "Gửi mã" step of a page: a one-time code to the phone typed in the form."""
-    if not _challenge_passed(request, context.setdefault("errors", {})):
+    if not _challenge_passed(request, person, context.setdefault("errors", {})):
         return
     try:
-        sent = phone_codes.phone_code_send(phone=request.POST.get("phone", ""))
+        sent = phone_codes.phone_code_send(phone=person["phone"])
     except services.QueueError as error:
         context.setdefault("errors", {})["phone"] = error.message
     else:
@@ -204,14 +206,19 @@ def take_by_phone(request, centre_code):
         context["challenge"] = challenge.challenge_issue()
     if request.method != "POST":
         return render(request, "queueing/take.html", context)
-    context["chosen"] = {"phone": request.POST.get("phone", "")}
-    if request.POST.get("action") == "send_code" and not context["account_citizen_id"]:
-        _send_code(request, context)
+    person_form = PersonForm(request.POST)
+    context["chosen"] = {"phone": person_form.typed_phone()}
+    if not person_form.is_valid():
+        context["errors"].update(errors_by_field(person_form))
+        context["chosen"].update(TicketForm(request.POST, centre=centre).chosen())
+        return render(request, "queueing/take.html", context, status=400)
+    if person_form.sends_code() and not context["account_citizen_id"]:
+        _send_code(request, person_form.cleaned_data, context)
         status = 400 if context["errors"] else 200
         return render(request, "queueing/take.html", context, status=status)
-    person = _person(request, context["errors"])
+    person = _person(request, person_form.cleaned_data, context["errors"])
     if person is None:
-        context["chosen"]["service"] = _chosen_service(request, centre)
+        context["chosen"].update(TicketForm(request.POST, centre=centre).chosen())
         return render(request, "queueing/take.html", context, status=400)
     citizen_id, phone = person
     return _take(
@@ -311,6 +318,10 @@ def _staff_counter(request, counter_id) -> Counter:
     return counter
 
 
+# A dossier code the clerk typed for a finish that failed, to fill the field again.
+TYPED_DOSSIER_CODE_SESSION_KEY = "queueing_typed_dossier_code"
+
+
 @login_required
 def console(request, counter_id):
     counter = _staff_counter(request, counter_id)
@@ -323,6 +334,7 @@ def console(request, counter_id):
         "services": selectors.services_of(counter.centre),
         "other_counters": Counter.objects.filter(centre=counter.centre).exclude(pk=counter.pk),
         "priorities": [c for c in Ticket.Priority.choices if c[0]],
+        "typed_dossier_code": request.session.pop(TYPED_DOSSIER_CODE_SESSION_KEY, ""),
     }
     template = "queueing/_console_waiting.html" if request.htmx else "queueing/console.html"
     return render(request, template, context)
@@ -366,29 +378,33 @@ def _run_action(request, counter: Counter, action: str) -> str:
     if action == "start":
         return _("Bắt đầu phục vụ số %(code)s.") % {"code": services.ticket_start(counter=counter).code}
     if action == "finish":
-        ticket = services.ticket_finish(counter=counter, dossier_code=request.POST.get("dossier_code", ""))
+        form = FinishForm(request.POST)
+        try:
+            if not form.is_valid():
+                raise first_error(form)
+            ticket = services.ticket_finish(counter=counter, dossier_code=form.cleaned_data["dossier_code"])
+        except services.QueueError:
+            # Shown again after the redirect: the clerk corrects the code rather than typing it anew.
+            request.session[TYPED_DOSSIER_CODE_SESSION_KEY] = form["dossier_code"].value() or ""
+            raise
         return _("Đã xong số %(code)s.") % {"code": ticket.code}
     if action == "transfer":
-        to_service = QueueService.objects.filter(
-            centre=counter.centre, pk=request.POST.get("service") or 0
-        ).first()
-        to_counter = Counter.objects.filter(
-            centre=counter.centre, pk=request.POST.get("counter") or 0
-        ).first()
-        ticket = services.ticket_transfer(counter=counter, to_service=to_service, to_counter=to_counter)
+        form = TransferForm(request.POST, centre=counter.centre)
+        if not form.is_valid():
+            raise first_error(form)
+        ticket = services.ticket_transfer(
+            counter=counter, to_service=form.cleaned_data["service"], to_counter=form.cleaned_data["counter"]
+        )
         return _("Đã chuyển số %(code)s; số giữ nguyên thứ tự.") % {"code": ticket.code}
     if action == "issue":
-        service = QueueService.objects.filter(
-            centre=counter.centre, pk=request.POST.get("service") or 0
-        ).first()
-        if service is None:
-            raise services.QueueError(_("Hãy chọn một dịch vụ."))
-        priority = request.POST.get("priority", "")
+        form = TicketForm(request.POST, centre=counter.centre)
+        if not form.is_valid():
+            raise first_error(form)
         ticket = services.ticket_issue(
             centre=counter.centre,
-            service=service,
+            service=form.cleaned_data["service"],
             channel=Ticket.Channel.COUNTER,
-            priority=priority if priority in Ticket.Priority.values else "",
+            priority=form.cleaned_data["priority"],
         )
         return _("Đã cấp số %(code)s.") % {"code": ticket.code}
     raise services.QueueError(_("Thao tác không hợp lệ."))
@@ -424,7 +440,7 @@ def book(request, centre_code):
     centre, missing = _centre_or_404(request, centre_code)
     if missing:
         return missing
-    letter = request.GET.get("dich-vu") or request.POST.get("service", "")
+    letter = request.GET.get("dich-vu") or ServiceLetterForm(request.POST or None).letter()
     service = (
         QueueService.objects.filter(centre=centre, letter=letter, active=True).first() if letter else None
     )
@@ -450,10 +466,13 @@ def book(request, centre_code):
     }
     status = 200
     if posted:
-        if request.POST.get("action") == "send_code" and not account_citizen_id:
-            _send_code(request, context)
+        person_form = PersonForm(request.POST)
+        if not person_form.is_valid():
+            context["errors"].update(errors_by_field(person_form))
+        elif person_form.sends_code() and not account_citizen_id:
+            _send_code(request, person_form.cleaned_data, context)
         else:
-            _book(request, service, form, context)
+            _book(request, service, form, person_form.cleaned_data, context)
             if "appointment" in context:
                 return redirect("queueing:appointment", public_id=context["appointment"].public_id)
         status = 400 if context["errors"] else 200
@@ -464,13 +483,13 @@ def book(request, centre_code):
     return render(request, "queueing/book.html", context, status=status)
 
 
-def _book(request, service, form: AppointmentForm, context: dict) -> None:
+def _book(request, service, form: AppointmentForm, person_data: dict, context: dict) -> None:
     """The booking POST: the appointment in `context`, or the reasons in `errors`/`refusal`."""
     errors = context["errors"]
     if not form.is_valid():
-        errors.update({name: " ".join(messages) for name, messages in form.errors.items()})
+        errors.update(errors_by_field(form))
         return
-    person = _person(request, errors)
+    person = _person(request, person_data, errors)
     if person is None:
         return
     citizen_id, proved_phone = person
@@ -505,7 +524,8 @@ def slot_hold(request, centre_code):
     centre, missing = _centre_or_404(request, centre_code)
     if missing:
         return missing
-    letter = request.POST.get("service", "")
+    form = SlotHoldForm(request.POST)
+    letter = form.letter()
     service = QueueService.objects.filter(centre=centre, letter=letter, active=True).first()
     if service is None:
         return not_found(request, _("Trung tâm không có dịch vụ %(letter)s.") % {"letter": letter})
@@ -513,10 +533,11 @@ def slot_hold(request, centre_code):
         return redirect(f"{reverse('queueing:book', args=[centre.code])}?dich-vu={service.letter}")
     context = {}
     try:
-        starts_at = datetime.datetime.fromisoformat(request.POST.get("starts_at", ""))
-        hold = appointments.slot_hold(service=service, starts_at=starts_at, token=_hold_token(request))
-    except ValueError:
-        context["refusal"] = _("Khung giờ không hợp lệ.")
+        if not form.is_valid():
+            raise first_error(form)
+        hold = appointments.slot_hold(
+            service=service, starts_at=form.cleaned_data["starts_at"], token=_hold_token(request)
+        )
     except appointments.SlotFull as error:
         context.update({"refusal": error.message, "next_free": error.details.get("next_free", [])})
     except services.QueueError as error:
@@ -556,22 +577,22 @@ def appointment(request, public_id):
     if found is None:
         return not_found(request, _("Không tìm thấy lịch hẹn này."))
     if request.method == "POST":
-        action = request.POST.get("action")
+        form = AppointmentChangeForm(request.POST)
         try:
+            if not form.is_valid():
+                raise first_error(form)
+            action = form.cleaned_data["action"]
             if action == "cancel":
                 appointments.appointment_cancel(appointment=found)
                 messages.success(request, _("Đã hủy lịch hẹn."))
             elif action == "reschedule":
                 appointments.appointment_reschedule(
-                    appointment=found,
-                    starts_at=datetime.datetime.fromisoformat(request.POST.get("starts_at", "")),
+                    appointment=found, starts_at=form.cleaned_data["starts_at"]
                 )
                 messages.success(request, _("Đã đổi giờ hẹn."))
             elif action == "check_in":
                 ticket = appointments.appointment_check_in(appointment=found)
                 return redirect("queueing:ticket", public_id=ticket.public_id)
-        except ValueError:
-            messages.error(request, _("Hãy chọn một khung giờ."))
         except services.QueueError as error:
             messages.error(request, error.message)
         return redirect("queueing:appointment", public_id=found.public_id)
@@ -652,14 +673,17 @@ def kiosk_check_in(request, centre_code):
         return missing
     if _registered_device(request, centre) is None:
         return _not_a_kiosk(request, centre)
-    code = request.POST.get("code", "")
+    form = KioskCheckInForm(request.POST)
     try:
-        if request.POST.get("action") == "send_code":
+        if not form.is_valid():
+            raise first_error(form)
+        code = form.cleaned_data["code"]
+        if form.cleaned_data["action"] == SEND_CODE:
             masked = appointments.check_in_code_send(centre=centre, code=code)
-            context = _centre_context(centre, check_in_code=code.strip().upper(), code_sent_to=masked)
+            context = _centre_context(centre, check_in_code=code, code_sent_to=masked)
             return render(request, "queueing/kiosk.html", context)
         ticket = appointments.appointment_check_in_at_kiosk(
-            centre=centre, code=code, proof=request.POST.get("proof", "")
+            centre=centre, code=code, proof=form.cleaned_data["proof"]
         )
     except services.QueueError as error:
         messages.error(request, error.message)
