@@ -6,6 +6,8 @@ from django import template
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from documents.money import money
+
 register = template.Library()
 
 
@@ -44,4 +46,4 @@ def dmy(value) -> str:
 def vnd(value) -> str:
     """200000 → '200.000 đồng'; 0 → 'Miễn phí'."""
     amount = int(value or 0)
-    return f"{amount:,}".replace(",", ".") + " đồng" if amount else "Miễn phí"
+    return money(amount, spelled_out=True) if amount else "Miễn phí"
