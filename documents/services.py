@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from agencies.models import Agency
-from outbox.services import publish
+from outbox.selectors import retries_waiting
+from outbox.services import retry_forget, retry_record, wake
 from qrcodes.images import qr_png
 
 from .models import Access, Document
@@ -76,7 +77,8 @@ def document_request(
     owner=None,
     holder_name: str = "",
 ) -> Document:
-    """Record a document to issue and queue its generation; asking again returns the same document."""
+    """Record a document to issue; the documents' workers render it after commit (documents/outbox.py).
+    Asking again returns the same document."""
     existing = Document.objects.filter(key=key).first()
     if existing:
         return existing
@@ -108,33 +110,60 @@ def document_request(
         # A parallel request for the same key won the race: theirs is the document.
         return Document.objects.get(key=key)
 
-    from .tasks import generate_document
-
-    # A broker that is down must not fail the caller's work (publish returns False);
-    # `documents_sweep` asks again.
-    transaction.on_commit(lambda: publish(generate_document, args=[document.pk]), robust=True)
+    wake()  # the relay rings the documents' workers when the caller commits
     return document
 
 
-def documents_sweep(*, older_than: float = 60.0, limit: int = 500) -> int:
-    """Ask again for the documents still without their PDF a while after they were requested
-    (the broker was down when they were, or the worker gave up); returns how many."""
-    from .tasks import generate_document
+# A document still without its PDF a day after its request is for a person to look at (its error
+# is on its outbox.Retry row and in the worker's log), not to be rendered for ever.
+GIVE_UP_AFTER = datetime.timedelta(days=1)
+RETRY_SOURCE = "documents"
 
-    now = timezone.now()
-    # Not older than a day: a document that fails to render every time is for a person to look
-    # at (its error is in the worker's log), not to be retried for ever.
-    waiting = Document.objects.filter(
-        status=Document.Status.PENDING,
-        created_at__lt=now - datetime.timedelta(seconds=older_than),
-        created_at__gt=now - datetime.timedelta(days=1),
-    ).order_by("created_at")
-    asked = 0
-    for document_id in waiting.values_list("pk", flat=True)[:limit]:
-        if not publish(generate_document, args=[document_id]):
-            break  # the broker is down: the next sweep retries
-        asked += 1
-    return asked
+
+def retry_delay(attempts: int) -> datetime.timedelta:
+    """2, 4, 8 … seconds after the n-th failure, at most 10 minutes (Celery's retry_backoff, which
+    the generation task used before the outbox)."""
+    return datetime.timedelta(seconds=min(2**attempts, 600))
+
+
+def documents_due(*, now: datetime.datetime | None = None):
+    """Documents waiting for their PDF, oldest first: pending, requested within GIVE_UP_AFTER, and
+    not waiting for a retry (the `document_pending` partial index)."""
+    now = now or timezone.now()
+    return (
+        Document.objects.filter(status=Document.Status.PENDING, created_at__gt=now - GIVE_UP_AFTER)
+        .exclude(pk__in=retries_waiting(source=RETRY_SOURCE, now=now))
+        .order_by("created_at")
+    )
+
+
+def documents_generate(*, limit: int = 10) -> int:
+    """Render up to `limit` due documents, each claimed with SKIP LOCKED and rendered in its own
+    transaction: workers side by side render different documents, and a worker killed mid-render
+    rolls back only its one, which the next drain takes. A failure is logged and the document
+    tried again after `retry_delay`. Returns how many were tried."""
+    tried = 0
+    for _attempt in range(limit):
+        document_id = None
+        try:
+            with transaction.atomic():
+                document_id = (
+                    documents_due()
+                    .select_for_update(skip_locked=True, of=("self",))
+                    .values_list("pk", flat=True)
+                    .first()
+                )
+                if document_id is None:
+                    break
+                document_generate(document_id=document_id)
+        except Exception as error:
+            if document_id is None:
+                raise
+            # A missing signing key (ImproperlyConfigured) too: for the operator to fix, tried again.
+            logger.exception("document %s not generated; tried again later", document_id)
+            retry_record(source=RETRY_SOURCE, item_id=document_id, error=error, delay=retry_delay)
+        tried += 1
+    return tried
 
 
 def verify_url(document: Document, *, seal: str | None = None) -> str:
@@ -190,6 +219,7 @@ def document_generate(*, document_id: int) -> Document:
         document.file_sha256 = hashlib.sha256(signed).hexdigest()
         document.status = Document.Status.ISSUED
         document.save(update_fields=["file", "file_sha256", "status"])
+        retry_forget(source=RETRY_SOURCE, item_id=document.pk)
     return document
 
 

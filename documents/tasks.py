@@ -1,20 +1,11 @@
 from celery import shared_task
-from django.core.exceptions import ImproperlyConfigured
 
-from .services import document_generate, documents_sweep
+from .services import document_generate
 
 
-# A missing signing key is for the operator to fix, not for five retries; the sweep asks again.
-@shared_task(
-    autoretry_for=(Exception,),
-    dont_autoretry_for=(ImproperlyConfigured,),
-    retry_backoff=True,
-    max_retries=5,
-)
+# Published once per document before the outbox relay rang the documents' workers (bench/documents.py
+# still times one through Celery's tracer). A message of before an upgrade renders its document if it
+# is still pending; a failure is left to the outbox's drain, which retries it with backoff.
+@shared_task
 def generate_document(document_id: int) -> str:
     return document_generate(document_id=document_id).code
-
-
-@shared_task(name="documents.sweep")
-def sweep() -> int:
-    return documents_sweep()

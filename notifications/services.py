@@ -1,9 +1,12 @@
 """Writing and delivering notifications.
 
-`notify` is called inside the caller's transaction and only writes rows; delivery happens after
-commit in a worker (`notification_deliver`, one row at a time under a row lock). A beat sweep
-re-queues rows whose attempt is overdue — e.g. the broker was down at commit — so nothing is
-lost, and the lock plus the status check mean nothing goes twice.
+`notify` is called inside the caller's transaction and only writes rows: a queued row whose
+`next_attempt_at` has come is the waiting work (notifications/outbox.py), which the outbox relay
+hands to the notifications' workers after commit. They deliver it (`notifications_deliver`), each
+row claimed with SKIP LOCKED in its own transaction, so workers side by side never send one twice,
+and a worker killed mid-send leaves its row to the next. A failed attempt moves `next_attempt_at`
+on (the backoff); nothing is ever published per notification, so a broker that is down at commit
+loses nothing.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from django.template import Context
 from django.template.loader import get_template
 from django.utils import timezone, translation
 
-from outbox.services import publish
+from outbox.services import wake
 
 from .channels.base import DeliveryError
 from .channels.registry import channel as channel_named
@@ -72,7 +75,7 @@ def notify(
     dossier=None,
     context: dict | None = None,
 ) -> list[Notification]:
-    """One notification per channel the person can receive, keyed `key:channel`; queued for after commit.
+    """One notification per channel the person can receive, keyed `key:channel`; sent after commit.
 
     Call it inside your transaction: if it rolls back, nothing was notified. Calling it again with
     the same key returns the rows already written and sends nothing more.
@@ -121,21 +124,9 @@ def notify(
     except IntegrityError:
         # The same event notified in a parallel transaction: theirs are the rows.
         return list(Notification.objects.filter(key__in=wanted))
-    for row in rows:
-        if row.status == Notification.Status.QUEUED:
-            _dispatch_on_commit(row.pk)
+    if any(row.status == Notification.Status.QUEUED for row in rows):
+        wake()  # the relay rings the notifications' workers when the caller commits
     return rows
-
-
-def _dispatch_on_commit(notification_id: int, *, countdown: float = 0) -> None:
-    from .tasks import deliver
-
-    def dispatch():
-        publish(deliver, args=[notification_id], countdown=countdown)
-
-    # A broker that is down never turns the caller's committed work into an error (publish returns
-    # False); the row stays queued and the sweep sends it when the broker is back.
-    transaction.on_commit(dispatch, robust=True)
 
 
 def retry_delay(attempts: int) -> datetime.timedelta:
@@ -144,16 +135,48 @@ def retry_delay(attempts: int) -> datetime.timedelta:
     return datetime.timedelta(seconds=min(seconds, settings.NOTIFICATIONS_RETRY_MAX_SECONDS))
 
 
+def notifications_due(*, now: datetime.datetime | None = None):
+    """Queued notifications whose attempt is due, the longest due first (the `notification_due`
+    index)."""
+    return Notification.objects.filter(
+        status=Notification.Status.QUEUED, next_attempt_at__lte=now or timezone.now()
+    ).order_by("next_attempt_at")
+
+
+def notifications_deliver(*, limit: int = 50, now: datetime.datetime | None = None) -> int:
+    """Deliver up to `limit` due notifications, each claimed with SKIP LOCKED and sent in its own
+    short transaction: workers side by side take different rows, and a worker killed mid-send
+    rolls back only its one row, which the next drain takes. Returns how many were tried (a
+    failure counts: it waits for its next attempt)."""
+    tried = 0
+    for _attempt in range(limit):
+        with transaction.atomic():
+            notification = notifications_due(now=now).select_for_update(skip_locked=True).first()
+            if notification is None:
+                break
+            _deliver(notification, now=now or timezone.now())
+        tried += 1
+    return tried
+
+
 @transaction.atomic
 def notification_deliver(*, notification_id: int, now: datetime.datetime | None = None) -> Notification:
-    """Send one queued notification. Safe to run twice: the row is locked, and a row that is no
-    longer queued (or whose next attempt is not yet due) is left alone."""
+    """Send one queued notification now, if its attempt is due (tests; a `notifications.deliver`
+    task published before the outbox relay sent them). Safe to run twice: the row is locked, and a
+    row that is no longer queued (or whose next attempt is not yet due) is left alone."""
     now = now or timezone.now()
     notification = Notification.objects.select_for_update().get(pk=notification_id)
     if notification.status != Notification.Status.QUEUED:
         return notification
     if notification.next_attempt_at is not None and notification.next_attempt_at > now:
         return notification  # an early duplicate: the scheduled attempt will do it
+    _deliver(notification, now=now)
+    return notification
+
+
+def _deliver(notification: Notification, *, now: datetime.datetime) -> None:
+    """One attempt on a locked, queued row: sent, or its next attempt after the backoff, or failed
+    for good after NOTIFICATIONS_MAX_ATTEMPTS."""
     notification.attempts += 1
     try:
         result = channel_named(notification.channel).send(notification)
@@ -165,9 +188,7 @@ def notification_deliver(*, notification_id: int, now: datetime.datetime | None 
             notification.next_attempt_at = None
             logger.warning("notification %s failed for good: %s", notification.key, error)
         else:
-            delay = retry_delay(notification.attempts)
-            notification.next_attempt_at = now + delay
-            _dispatch_on_commit(notification.pk, countdown=delay.total_seconds())
+            notification.next_attempt_at = now + retry_delay(notification.attempts)
     else:
         notification.status = Notification.Status.DELIVERED if result.delivered else Notification.Status.SENT
         notification.sent_at = now
@@ -176,28 +197,6 @@ def notification_deliver(*, notification_id: int, now: datetime.datetime | None 
         notification.next_attempt_at = None
         notification.last_error = ""
     notification.save()
-    return notification
-
-
-def notifications_sweep(*, now: datetime.datetime | None = None) -> int:
-    """Re-queue notifications whose attempt is overdue by more than the grace period.
-
-    That is a row written while the broker was down, or whose task was lost with its worker.
-    Its next attempt is moved to now, so the next sweep does not queue it again at once.
-    """
-    now = now or timezone.now()
-    overdue_before = now - datetime.timedelta(seconds=settings.NOTIFICATIONS_SWEEP_GRACE_SECONDS)
-    with transaction.atomic():
-        ids = list(
-            Notification.objects.select_for_update(skip_locked=True)
-            .filter(status=Notification.Status.QUEUED, next_attempt_at__lte=overdue_before)
-            .order_by("next_attempt_at")
-            .values_list("pk", flat=True)[: settings.NOTIFICATIONS_SWEEP_BATCH]
-        )
-        Notification.objects.filter(pk__in=ids).update(next_attempt_at=now)
-        for notification_id in ids:
-            _dispatch_on_commit(notification_id)
-    return len(ids)
 
 
 def delivery_report(*, provider_ref: str, delivered: bool, error: str = "") -> Notification | None:

@@ -8,7 +8,8 @@ outage left behind. On SQLite (the embedded default) it polls every OUTBOX_POLL_
 
 LISTEN needs a session of its own: point the relay at PostgreSQL directly or through a
 session-pooled connection, never a transaction-pooled one (PgBouncer's transaction mode drops the
-LISTEN). While the broker is down, the relay does the workers' share itself, on
+LISTEN). While the broker is down, the relay does the routing workers' share itself (entering and
+hand-offs; notifications, PDFs and other agencies' calls wait in their tables), on
 OUTBOX_RELAY_THREADS threads of its own (one on SQLite, whose writers take turns). Every failure
 (database restarted, broker down) is logged and retried with back-off; the relay only stops when
 told to.
@@ -128,7 +129,7 @@ class Relay:
         bench/faults.py's 60 s outage, and the backlog it left took the workers a minute more; the
         threads claim different dossiers and hand-offs (SKIP LOCKED), never the same one."""
         if self._threads <= 1 or connection.in_atomic_block:  # (a test's transaction, unseen by others)
-            return services.drain_share(limit=limit)
+            return services.drain_while_broker_down(limit=limit)
         if self._pool is None:
             self._pool = ThreadPoolExecutor(self._threads, thread_name_prefix="relay-share")
         return sum(self._pool.map(lambda _n: _share_on_this_thread(limit), range(self._threads)))
@@ -171,6 +172,6 @@ def _share_on_this_thread(limit: int | None) -> int:
     thread), closed at the end: the threads work only while the broker is down, and a connection
     left open in an idle thread would outlive a restarted database."""
     try:
-        return services.drain_share(limit=limit)
+        return services.drain_while_broker_down(limit=limit)
     finally:
         connection.close()

@@ -1,12 +1,14 @@
 """The outbox: work written in a transaction is carried on after it commits, by the relay
 (`outbox/relay.py`) woken at once, or by the scheduler's sweep when no relay runs.
 
-Three calls for the other apps:
+The other apps write rows (their waiting work) in their own transactions and name a `Source` in
+settings.OUTBOX_SOURCES; they never publish a task themselves. Two calls for them:
 - `wake()`: in a writer's transaction, wake the relay when it commits (filing, the busiest writer,
   puts the same `pg_notify(CHANNEL, '')` in its own statement instead, to spare a round trip);
-- `publish(...)`: hand a task to the broker without ever failing the caller, because what was not
-  published is still in the database and a source's `drain` publishes it later;
-- `drain_all()`: one pass over every source (the relay's loop, the sweep task, tests).
+- `drain_all()` / `drain_source(name=…)`: one pass over every source, or one batch of one (the
+  sweep task, tests).
+`publish(...)` hands the relay's drain tasks to the broker without ever failing the caller: what
+was not published is still in the database, and the next pass rings again.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ import time
 
 from celery import current_app
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
+from django.utils import timezone
 
+from .models import Retry
 from .registry import sources
 
 logger = logging.getLogger(__name__)
@@ -38,7 +42,7 @@ def wake() -> None:
 
 def _drain(source, *, limit: int | None = None, batches: int | None = None) -> int:
     """Work off what one source has waiting, in at most `batches` bounded batches."""
-    limit = limit or settings.OUTBOX_BATCH
+    limit = limit or source.batch or settings.OUTBOX_BATCH
     total = 0
     for _batch in range(batches or settings.OUTBOX_BATCHES_PER_PASS):
         done = source.drain(limit=limit)
@@ -58,14 +62,21 @@ def _drain_logged(source, *, limit: int | None = None, batches: int | None = Non
         return 0
 
 
+def _has_work(source) -> bool:
+    try:
+        return source.oldest_waiting() is not None
+    except Exception:  # noqa: BLE001 - drained by a worker (or below), where failures are logged
+        return True
+
+
 def drain_source(*, name: str, limit: int | None = None) -> int:
     """One batch of what one source has waiting (tests; a task that names its source)."""
     return sum(_drain(source, limit=limit, batches=1) for source in sources() if source.name == name)
 
 
-def drain_share(*, limit: int | None = None) -> int:
-    """A worker's share of the relay's work: one batch of each source the workers drain, in the
-    order of OUTBOX_SOURCES.
+def drain_share(*, limit: int | None = None, kind: str = "routing") -> int:
+    """A worker's share of the relay's work: one batch of each source its queue's workers drain
+    (`kind`, of settings.QUEUES_BY_KIND), in the order of OUTBOX_SOURCES.
 
     One task carries a filing through every stage that waits: the batch of dossiers it enters writes
     their hand-offs, which the same task delivers next, so a filing reaches an inbox after one trip
@@ -74,56 +85,105 @@ def drain_share(*, limit: int | None = None) -> int:
     outage the backlog is worked off by many tasks side by side, each entering and delivering,
     rather than by tasks entering for 15 s while the entered dossiers' hand-offs wait
     (bench/faults.py). A failing source is logged and does not stop the others."""
-    return sum(_drain_logged(source, limit=limit, batches=1) for source in sources() if source.in_workers)
+    return sum(
+        _drain_logged(source, limit=limit, batches=1)
+        for source in sources()
+        if source.in_workers and source.queue == kind
+    )
+
+
+def drain_while_broker_down(*, limit: int | None = None) -> int:
+    """What the relay does itself while it cannot reach the workers: one batch of each workers'
+    source that allows it (entering and hand-offs; not PDFs, e-mails, SMS or other agencies' calls,
+    which wait in their tables for the broker to come back)."""
+    return sum(
+        _drain_logged(source, limit=limit, batches=1)
+        for source in sources()
+        if source.in_workers and source.relay_drains_while_broker_down
+    )
 
 
 DRAIN_TASK = "outbox.drain"
+# When this process last sent each queue its drain task (time.monotonic()), by kind of queue.
 _dispatched_at: dict[str, float] = {}
 
 
+def _queue_of(kind: str) -> str | None:
+    """The broker queue of a kind of worker; None for the app's default queue (routing's), so a
+    worker started on another default queue (CELERY_QUEUE) still gets routing's tasks."""
+    queue = settings.QUEUES_BY_KIND[kind]
+    return None if queue == settings.CELERY_TASK_DEFAULT_QUEUE else queue
+
+
+def ring(kind: str) -> float | None:
+    """Send one kind of worker its drain task, unless one went out less than OUTBOX_DISPATCH_SECONDS
+    ago or the broker still holds one that no worker has taken (every worker is busy: another task
+    would only pile up behind it). Returns when to look again, or None when the broker is down."""
+    now = time.monotonic()
+    wait = _dispatched_at.get(kind, 0.0) + settings.OUTBOX_DISPATCH_SECONDS - now
+    if wait > 0:
+        return wait
+    queue = _queue_of(kind)
+    if queue_length(queue or settings.CELERY_TASK_DEFAULT_QUEUE):  # (None, unknown: send anyway)
+        return settings.OUTBOX_DISPATCH_SECONDS
+    if publish(DRAIN_TASK, args=[], kwargs={"kind": kind}, queue=queue):
+        _dispatched_at[kind] = now
+        return settings.OUTBOX_DISPATCH_SECONDS
+    return None
+
+
 def relay_pass(*, limit: int | None = None, share=None) -> tuple[int, float | None]:
-    """The relay's pass. The sources the workers drain, when any has work waiting, are handed to them
-    as one task (`drain_share`); the others are drained here, one batch each, and so is the workers'
-    share while the broker is unreachable.
+    """The relay's pass. Each kind of worker whose sources have work waiting gets one task
+    (`drain_share`) through `ring`: routing's workers enter dossiers and deliver hand-offs,
+    the notifications' workers send notifications and call other agencies' systems, the documents'
+    workers render PDFs. Sources no worker drains are drained here, one batch each.
 
-    A task goes out at most once per OUTBOX_DISPATCH_SECONDS, however many commits woke the relay,
-    and only while the broker holds no task that no worker has taken yet: such a task means every
-    worker is busy, and a second one would only pile up behind it. While work still waits, the
-    relay comes back after OUTBOX_DISPATCH_SECONDS without being woken, so every worker that frees
-    up gets the next batch.
+    While work still waits, the relay comes back after OUTBOX_DISPATCH_SECONDS without being woken,
+    so every worker that frees up gets the next batch. While the broker is unreachable the relay
+    does the routing share itself (`drain_while_broker_down`), so filings still reach their inboxes;
+    the other queues' work waits in its tables.
 
-    `share`: how the relay does the workers' share itself (the relay's threads, outbox/relay.py);
-    `drain_share` in this thread by default.
+    `share`: how the relay does that share (the relay's threads, outbox/relay.py);
+    `drain_while_broker_down` in this thread by default.
 
     Returns how many items were done here, and when to come back without being woken."""
-    done, waiting = 0, False
+    done, waiting = 0, []
+    relay_may_drain: set[str] = set()
     for source in sources():
         if not source.in_workers:
             done += _drain_logged(source, limit=limit, batches=1)
             continue
-        if not waiting:
-            try:
-                waiting = source.oldest_waiting() is not None
-            except Exception:  # noqa: BLE001 - drained below or by a worker, where failures are logged
-                waiting = True
-    if not waiting:
-        return done, None
-    now = time.monotonic()
-    wait = _dispatched_at.get("workers", 0.0) + settings.OUTBOX_DISPATCH_SECONDS - now
-    if wait > 0:
-        return done, wait
-    if queue_length(settings.CELERY_TASK_DEFAULT_QUEUE):  # (None, unknown: send anyway)
-        return done, settings.OUTBOX_DISPATCH_SECONDS
-    if publish(DRAIN_TASK, args=[]):
-        _dispatched_at["workers"] = now
-        return done, settings.OUTBOX_DISPATCH_SECONDS
-    # The broker is down: the relay does the workers' share itself.
-    return done + (share or drain_share)(limit=limit), None
+        if source.relay_drains_while_broker_down:
+            relay_may_drain.add(source.queue)
+        if source.queue not in waiting and _has_work(source):
+            waiting.append(source.queue)
+    again_in, unreachable = None, set()
+    for kind in waiting:
+        wait = ring(kind)
+        if wait is None:
+            unreachable.add(kind)
+        else:
+            again_in = wait if again_in is None else min(again_in, wait)
+    if unreachable & relay_may_drain:
+        # The broker is down: the relay does the routing share itself.
+        done += (share or drain_while_broker_down)(limit=limit)
+        again_in = None
+    return done, again_in
 
 
 def drain_all(*, limit: int | None = None) -> int:
-    """Work off what every source has waiting, in bounded batches; returns how many items were done."""
-    return sum(_drain_logged(source, limit=limit) for source in sources())
+    """The scheduler's sweep, run in a routing worker when no relay runs: work off, in bounded
+    batches, what routing's workers (and the relay) drain, and ring the bell of every other kind of
+    worker that has work waiting (PDFs and e-mails are not for a routing worker); returns how many
+    items were done here."""
+    done = 0
+    for source in sources():
+        if source.in_workers and source.queue != "routing":
+            if _has_work(source):
+                ring(source.queue)
+        else:
+            done += _drain_logged(source, limit=limit)
+    return done
 
 
 class _Breaker:
@@ -168,12 +228,21 @@ def queue_length(queue: str) -> int | None:
         return None
 
 
-def publish(task, *, args: list, queue: str | None = None, countdown: float | None = None) -> bool:
+def publish(
+    task,
+    *,
+    args: list,
+    kwargs: dict | None = None,
+    queue: str | None = None,
+    countdown: float | None = None,
+) -> bool:
     """Send a task (a task object, or a task's name) to the broker; False, and nothing raised, when it
-    cannot be sent now."""
+    cannot be sent now. Only the outbox calls it: the other apps write rows, which a source drains."""
     if not breaker.closed():
         return False
     options = {"queue": queue} if queue else {}
+    if kwargs:
+        options["kwargs"] = kwargs
     # retry=False: fail at once. The caller is a request or the relay, and the work is in the outbox.
     options.update(countdown=countdown or None, ignore_result=True, retry=False)
     try:
@@ -185,3 +254,22 @@ def publish(task, *, args: list, queue: str | None = None, countdown: float | No
         breaker.failed(getattr(task, "name", task), error)
         return False
     return True
+
+
+def retry_record(*, source: str, item_id: int, error: BaseException, delay) -> Retry:
+    """Count a failed attempt at an item whose own row keeps no count, due again after
+    `delay(attempts)` (a timedelta); in its own transaction, after the failed one rolled back."""
+    with transaction.atomic():
+        retry, _created = Retry.objects.select_for_update().get_or_create(
+            source=source, item_id=item_id, defaults={"retry_at": timezone.now()}
+        )
+        retry.attempts += 1
+        retry.retry_at = timezone.now() + delay(retry.attempts)
+        retry.last_error = f"{type(error).__name__}: {error}"[:2000]
+        retry.save()
+    return retry
+
+
+def retry_forget(*, source: str, item_id: int) -> None:
+    """The item is done: its failures are history."""
+    Retry.objects.filter(source=source, item_id=item_id).delete()

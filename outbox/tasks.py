@@ -11,9 +11,9 @@ def sweep() -> int:
 
 
 @shared_task(name=services.DRAIN_TASK, ignore_result=True)
-def drain(source_name: str | None = None) -> int:
-    """A worker's share of the relay's work: one batch of each source the workers drain, or of the
-    one named."""
+def drain(source_name: str | None = None, kind: str = "routing") -> int:
+    """A worker's share of the relay's work: one batch of each source its kind of worker drains
+    (the relay sends each queue its own), or of the one source named."""
     if source_name is None:
-        return services.drain_share()
+        return services.drain_share(kind=kind)
     return services.drain_source(name=source_name)

@@ -264,11 +264,14 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_BEAT_SCHEDULE["health-beacons-forget"] = {"task": "health.beacons_forget", "schedule": 3600.0}
 
 # --- The outbox and its relay (outbox/) -------------------------------------
-# Sources the relay drains, in order: entering a dossier writes its first hand-off.
+# Sources the relay drains, in order: entering a dossier writes its first hand-off. Each names the
+# kind of worker (QUEUES_BY_KIND) that drains it; the relay sends each queue its own drain task.
 OUTBOX_SOURCES = [
     "procedures.outbox.DossiersToEnter",
     "routing.outbox.HandoffsToDeliver",
     "accounts.outbox.RecoveryCodesToSend",
+    "notifications.outbox.NotificationsToSend",
+    "documents.outbox.DocumentsToGenerate",
 ]
 # Items a source does per transaction; batches per source in one sweep (a worker's task and a relay
 # pass do one, so sources take turns).
@@ -441,8 +444,6 @@ DOCUMENTS_DEMO_PKI = env.bool("DOCUMENTS_DEMO_PKI", default=DEBUG)
 # agency code → PKCS#12 file with that agency's signing key and certificate chain.
 DOCUMENTS_PKCS12 = env.dict("DOCUMENTS_PKCS12", default={})
 DOCUMENTS_PKCS12_PASSPHRASE = env.str("DOCUMENTS_PKCS12_PASSPHRASE", default="")
-# Documents still without their PDF a minute after the request are asked for again.
-CELERY_BEAT_SCHEDULE["documents-sweep"] = {"task": "documents.sweep", "schedule": 60.0}
 
 # --- Notifications: in-app, e-mail, SMS -------------------------------------
 # The channels in use (notifications/channels); a Zalo channel would be one more line.
@@ -474,10 +475,6 @@ NOTIFICATIONS_LANGUAGE = env.str("NOTIFICATIONS_LANGUAGE", default="vi")
 NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=5)
 NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", default=30)
 NOTIFICATIONS_RETRY_MAX_SECONDS = env.int("NOTIFICATIONS_RETRY_MAX_SECONDS", default=3600)
-# A queued notification overdue by this long is re-queued by the sweep (broker down, worker lost).
-NOTIFICATIONS_SWEEP_GRACE_SECONDS = env.int("NOTIFICATIONS_SWEEP_GRACE_SECONDS", default=120)
-NOTIFICATIONS_SWEEP_BATCH = env.int("NOTIFICATIONS_SWEEP_BATCH", default=500)
-CELERY_BEAT_SCHEDULE["notifications-sweep"] = {"task": "notifications.sweep", "schedule": 60.0}
 
 # --- Connectors to other agencies' systems ------------------------------------
 # check name → backend class (connectors/backends); a national system replaces a local one here.

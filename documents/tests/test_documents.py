@@ -190,33 +190,70 @@ def test_a_supervisor_revokes_with_a_reason_and_the_page_says_so(client, issued)
     assert "Cấp nhầm người" in body
 
 
-def test_the_sweep_asks_again_for_documents_left_without_their_pdf(civil_status, monkeypatch):
+class SignerWithoutKey:
+    """A signing key the operator has not installed yet."""
+
+    def __init__(self):
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("no signing key for this agency")
+
+
+def _requested(civil_status, key, minutes_ago=0):
     import datetime
 
-    from django.utils import timezone
+    document = document_request(
+        key=key, kind=Document.Kind.MARITAL_STATUS, issuer=civil_status, number=key, context={}
+    )
+    Document.objects.filter(pk=document.pk).update(
+        created_at=timezone.now() - datetime.timedelta(minutes=minutes_ago)
+    )
+    return document
 
-    from documents import tasks
-    from documents.services import documents_sweep
 
-    asked = []
-    monkeypatch.setattr(tasks.generate_document, "apply_async", lambda args, **kw: asked.append(args[0]))
+def test_the_documents_drain_renders_what_waits_oldest_first(civil_status, settings, tmp_path):
+    """No task exists per document (the broker may have been down at commit): the pending rows are
+    the work, and the documents' drain renders each once."""
+    from outbox.services import drain_source
 
-    def requested(key, minutes_ago):
-        document = document_request(
-            key=key, kind=Document.Kind.MARITAL_STATUS, issuer=civil_status, number=key, context={}
-        )
-        Document.objects.filter(pk=document.pk).update(
-            created_at=timezone.now() - datetime.timedelta(minutes=minutes_ago)
-        )
-        return document
-
-    lost = requested("lost", 5)  # its publish failed while the broker was down
-    requested("fresh", 0)  # being generated right now
-    requested("abandoned", 2 * 24 * 60)  # failed for two days: for a person to look at
-    done = requested("done", 5)
+    settings.MEDIA_ROOT = tmp_path
+    older = _requested(civil_status, "older", minutes_ago=5)
+    newer = _requested(civil_status, "newer")
+    _requested(civil_status, "abandoned", minutes_ago=2 * 24 * 60)  # for a person to look at
+    done = _requested(civil_status, "done", minutes_ago=5)
     Document.objects.filter(pk=done.pk).update(status=Document.Status.ISSUED)
-    assert documents_sweep() == 1
-    assert asked == [lost.pk]
+    assert drain_source(name="documents", limit=1) == 1
+    assert Document.objects.get(pk=older.pk).status == Document.Status.ISSUED
+    assert Document.objects.get(pk=newer.pk).status == Document.Status.PENDING
+    assert drain_source(name="documents") == 1
+    assert drain_source(name="documents") == 0
+    assert Document.objects.get(pk=newer.pk).status == Document.Status.ISSUED
+    assert Document.objects.get(key="abandoned").status == Document.Status.PENDING
+
+
+def test_a_document_that_fails_is_tried_again_after_its_backoff(civil_status, settings, tmp_path):
+    import datetime
+
+    from documents.services import documents_due, documents_generate
+    from outbox.models import Retry
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.DOCUMENTS_SIGNER_BACKEND = f"{__name__}.SignerWithoutKey"
+    document = _requested(civil_status, "unsigned")
+    assert documents_generate() == 1  # tried once, failed, not again in the same drain
+    retry = Retry.objects.get(source="documents", item_id=document.pk)
+    assert (retry.attempts, retry.last_error) == (1, "ImproperlyConfigured: no signing key for this agency")
+    assert documents_generate() == 0  # waiting for its retry, 2 s later
+    soon = timezone.now() + datetime.timedelta(seconds=3)
+    assert list(documents_due(now=soon)) == [document]
+    Retry.objects.filter(pk=retry.pk).update(retry_at=timezone.now())  # its retry is due
+    settings.DOCUMENTS_SIGNER_BACKEND = "documents.signing.local.LocalKeySigner"  # the key installed
+    assert documents_generate() == 1
+    document.refresh_from_db()
+    assert document.status == Document.Status.ISSUED
+    assert not Retry.objects.exists()
+    # A document still failing a day after its request is failed for good: no drain takes it.
+    assert not documents_due(now=timezone.now() + datetime.timedelta(days=1, seconds=1)).exists()
 
 
 def test_a_signature_field_refuses_what_it_cannot_sign(civil_status):

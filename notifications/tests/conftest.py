@@ -69,12 +69,15 @@ def dossier(db, centre, citizen):
 
 
 @pytest.fixture
-def dispatched(monkeypatch):
-    """The delivery tasks queued after commit, recorded instead of sent to the broker."""
-    from notifications import tasks
+def published():
+    """Every task this process hands to the broker (Celery's own signal, the broker untouched)."""
+    from celery.signals import before_task_publish
 
-    calls = []
-    monkeypatch.setattr(
-        tasks.deliver, "apply_async", lambda args, countdown=None, **kw: calls.append((args[0], countdown))
-    )
-    return calls
+    names = []
+
+    def record(sender=None, headers=None, **_kwargs):
+        names.append((sender, (headers or {}).get("kwargsrepr", "")))
+
+    before_task_publish.connect(record, weak=False)
+    yield names
+    before_task_publish.disconnect(record)

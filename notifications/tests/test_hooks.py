@@ -24,7 +24,7 @@ def queue(centre, django_user_model):
     return service, counter, clerk
 
 
-def test_tickets_near_the_front_are_told_once(queue, centre, walk_in, citizen, settings, dispatched):
+def test_tickets_near_the_front_are_told_once(queue, centre, walk_in, citizen, settings):
     settings.QUEUEING_NEAR_FRONT = 1
     service, counter, clerk = queue
     # An ordinary Wednesday morning: the wall clock may fall on a holiday, when centres close.

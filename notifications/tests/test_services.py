@@ -10,9 +10,11 @@ from notifications.models import Notification
 from notifications.services import (
     delivery_report,
     notification_deliver,
-    notifications_sweep,
+    notifications_deliver,
+    notifications_due,
     notify,
 )
+from outbox.services import drain_source
 from procedures.services import dossier_enter
 
 Status = Notification.Status
@@ -30,7 +32,7 @@ def _by_channel(rows):
 
 
 def test_one_row_per_channel_the_citizen_can_receive(
-    dossier, citizen, dispatched, django_capture_on_commit_callbacks
+    dossier, citizen, published, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         rows = _by_channel(
@@ -51,8 +53,12 @@ def test_one_row_per_channel_the_citizen_can_receive(
         "dossier_received:X:email",
         "dossier_received:X:sms",
     }
-    # Only what a worker must send is queued, after commit.
-    assert sorted(pk for pk, _countdown in dispatched) == sorted([rows["email"].pk, rows["sms"].pk])
+    # Only what a worker must send waits, due at once, and nothing is published per row: the rows
+    # are the outbox.
+    assert sorted(notifications_due().values_list("pk", flat=True)) == sorted(
+        [rows["email"].pk, rows["sms"].pk]
+    )
+    assert published == []
     # Rendered from the kind's templates, in Vietnamese.
     assert rows["in_app"].subject == f"Đã tiếp nhận hồ sơ {dossier.code}"
     assert dossier.due_date.strftime("%d/%m/%Y") in rows["email"].body
@@ -64,7 +70,7 @@ def test_one_row_per_channel_the_citizen_can_receive(
     )
 
 
-def test_a_citizen_without_an_account_gets_sms_from_the_registry_phone(walk_in, dispatched):
+def test_a_citizen_without_an_account_gets_sms_from_the_registry_phone(walk_in):
     rows = _by_channel(
         notify(
             key="ticket_near_front:abc",
@@ -93,25 +99,21 @@ def test_staff_without_email_or_phone_get_the_in_app_alert_only(django_user_mode
     assert "Còn 0 ngày 6 giờ" in rows[0].body
 
 
-def test_the_same_key_twice_writes_one_row_per_channel(
-    dossier, citizen, dispatched, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        first = notify(key="k1", kind="dossier_received", citizen_id=citizen.citizen_id, dossier=dossier)
-    with django_capture_on_commit_callbacks(execute=True):
-        second = notify(key="k1", kind="dossier_received", citizen_id=citizen.citizen_id, dossier=dossier)
+def test_the_same_key_twice_writes_one_row_per_channel(dossier, citizen):
+    first = notify(key="k1", kind="dossier_received", citizen_id=citizen.citizen_id, dossier=dossier)
+    second = notify(key="k1", kind="dossier_received", citizen_id=citizen.citizen_id, dossier=dossier)
     assert sorted(r.pk for r in first) == sorted(r.pk for r in second)
     assert Notification.objects.count() == 3
-    assert len(dispatched) == 2  # the second call queued nothing
+    assert notifications_due().count() == 2  # the second call queued nothing more
 
 
-def test_entering_run_twice_notifies_the_receipt_once(dossier, citizen, dispatched):
+def test_entering_run_twice_notifies_the_receipt_once(dossier, citizen):
     dossier_enter(dossier_id=dossier.pk)
     dossier_enter(dossier_id=dossier.pk)  # a second run
     assert Notification.objects.filter(dossier=dossier, kind="dossier_received").count() == 3
 
 
-def test_delivery_run_twice_sends_one_email(dossier, citizen, dispatched):
+def test_delivery_run_twice_sends_one_email(dossier, citizen):
     rows = _by_channel(notify(key="k2", kind="result_ready", citizen_id=citizen.citizen_id, dossier=dossier))
     email = rows["email"]
     notification_deliver(notification_id=email.pk)
@@ -125,7 +127,7 @@ def test_delivery_run_twice_sends_one_email(dossier, citizen, dispatched):
     assert email.delivered_at is None
 
 
-def test_local_sms_is_recorded_and_delivered_once(dossier, citizen, dispatched):
+def test_local_sms_is_recorded_and_delivered_once(dossier, citizen):
     text = _by_channel(notify(key="k3", kind="result_ready", citizen_id=citizen.citizen_id, dossier=dossier))[
         "sms"
     ]
@@ -155,27 +157,24 @@ def flaky_gateway(settings):
     sms._gateway.cache_clear()
 
 
-def test_a_failed_attempt_is_retried_with_backoff_then_succeeds(
-    dossier, citizen, dispatched, flaky_gateway, settings, django_capture_on_commit_callbacks
-):
+def test_a_failed_attempt_is_retried_with_backoff_then_succeeds(dossier, citizen, flaky_gateway, settings):
     settings.NOTIFICATIONS_RETRY_BASE_SECONDS = 30
     flaky_gateway.failures = 1
     text = _by_channel(notify(key="k4", kind="result_ready", citizen_id=citizen.citizen_id, dossier=dossier))[
         "sms"
     ]
     now = timezone.now()
-    with django_capture_on_commit_callbacks(execute=True):
-        notification_deliver(notification_id=text.pk, now=now)
+    assert notifications_deliver(now=now) == 2  # the worker's drain: the e-mail sent, the SMS failed
     text.refresh_from_db()
     assert (text.status, text.attempts, text.last_error) == (Status.QUEUED, 1, "gateway 503")
+    # The retry is the same row, due after the backoff: no drain takes it before.
     assert text.next_attempt_at == now + datetime.timedelta(seconds=30)
-    assert dispatched[-1] == (text.pk, 30.0)  # the retry is scheduled when it is due
-
-    notification_deliver(notification_id=text.pk, now=now + datetime.timedelta(seconds=5))  # early duplicate
+    assert notifications_deliver(now=now + datetime.timedelta(seconds=29)) == 0
+    notification_deliver(notification_id=text.pk, now=now + datetime.timedelta(seconds=5))  # an old task
     text.refresh_from_db()
     assert text.attempts == 1
 
-    notification_deliver(notification_id=text.pk, now=now + datetime.timedelta(seconds=31))
+    assert notifications_deliver(now=now + datetime.timedelta(seconds=31)) == 1
     text.refresh_from_db()
     assert (text.status, text.attempts, text.last_error, text.provider_ref) == (Status.SENT, 2, "", "gw-1")
     # The gateway's delivery report comes later.
@@ -185,24 +184,23 @@ def test_a_failed_attempt_is_retried_with_backoff_then_succeeds(
     assert text.delivered_at is not None
 
 
-def test_the_last_attempt_fails_for_good_with_its_reason(
-    dossier, citizen, dispatched, flaky_gateway, settings
-):
+def test_the_last_attempt_fails_for_good_with_its_reason(dossier, citizen, flaky_gateway, settings):
     settings.NOTIFICATIONS_MAX_ATTEMPTS = 2
     flaky_gateway.failures = 5
     text = _by_channel(notify(key="k5", kind="result_ready", citizen_id=citizen.citizen_id, dossier=dossier))[
         "sms"
     ]
     later = timezone.now() + datetime.timedelta(hours=2)
-    notification_deliver(notification_id=text.pk)
-    notification_deliver(notification_id=text.pk, now=later)
+    assert notifications_deliver() == 2  # the e-mail sent, the SMS failed
+    assert notifications_deliver(now=later) == 1
     text.refresh_from_db()
     assert (text.status, text.attempts, text.last_error) == (Status.FAILED, 2, "gateway 503")
     assert text.failed_at == later
     assert text.next_attempt_at is None
+    assert notifications_deliver(now=later + datetime.timedelta(days=1)) == 0  # failed for good
 
 
-def test_an_smtp_failure_is_a_retry_not_a_crash(dossier, citizen, dispatched, settings):
+def test_an_smtp_failure_is_a_retry_not_a_crash(dossier, citizen, settings):
     settings.EMAIL_BACKEND = f"{__name__}.BrokenMailBackend"
     email = _by_channel(
         notify(key="k6", kind="result_ready", citizen_id=citizen.citizen_id, dossier=dossier)
@@ -221,30 +219,21 @@ class BrokenMailBackend:
         raise ConnectionRefusedError("smtp down")
 
 
-def test_the_sweep_requeues_what_the_broker_never_got(
-    dossier, citizen, dispatched, settings, django_capture_on_commit_callbacks
-):
-    settings.NOTIFICATIONS_SWEEP_GRACE_SECONDS = 120
+def test_the_outbox_drain_sends_what_commit_left_queued_once(dossier, citizen, published):
+    """No task exists for a notification (Redis may be down at commit): the rows are the work, and
+    the notifications' drain sends each once, however often it runs."""
     rows = _by_channel(notify(key="k7", kind="result_ready", citizen_id=citizen.citizen_id, dossier=dossier))
-    dispatched.clear()  # as if Redis had been down at commit: no task exists
-    soon = timezone.now() + datetime.timedelta(seconds=60)
-    with django_capture_on_commit_callbacks(execute=True):
-        assert notifications_sweep(now=soon) == 0  # still within the grace period
-    later = timezone.now() + datetime.timedelta(seconds=300)
-    with django_capture_on_commit_callbacks(execute=True):
-        assert notifications_sweep(now=later) == 2
-    assert sorted(pk for pk, _ in dispatched) == sorted([rows["email"].pk, rows["sms"].pk])
-    with django_capture_on_commit_callbacks(execute=True):
-        assert notifications_sweep(now=later + datetime.timedelta(seconds=1)) == 0  # not twice in a row
-    for pk, _ in list(dispatched):
-        notification_deliver(notification_id=pk, now=later)
+    assert published == []
+    assert drain_source(name="notifications") == 2
+    assert drain_source(name="notifications") == 0
     assert len(mail.outbox) == 1
     assert len(sms.outbox) == 1
-    with django_capture_on_commit_callbacks(execute=True):
-        assert notifications_sweep(now=later + datetime.timedelta(hours=1)) == 0  # sent rows stay sent
+    for row in rows.values():
+        row.refresh_from_db()
+    assert {row.status for row in rows.values()} == {Status.SENT, Status.DELIVERED}
 
 
-def test_reasons_given_as_a_list_are_one_sentence(dossier, citizen, dispatched):
+def test_reasons_given_as_a_list_are_one_sentence(dossier, citizen):
     rows = _by_channel(
         notify(
             key="refused",

@@ -4,9 +4,7 @@ from notifications.models import Notification
 from notifications.services import notify
 
 
-def test_a_citizen_sees_only_their_own_and_seeing_marks_them_read(
-    client, dossier, citizen, walk_in, dispatched
-):
+def test_a_citizen_sees_only_their_own_and_seeing_marks_them_read(client, dossier, citizen, walk_in):
     notify(key="mine", kind="dossier_received", citizen_id=citizen.citizen_id, dossier=dossier)
     notify(
         key="theirs",
@@ -33,9 +31,7 @@ def test_a_citizen_sees_only_their_own_and_seeing_marks_them_read(
     assert 'class="count"' not in again
 
 
-def test_an_account_made_later_sees_what_was_sent_to_its_citizen_id(
-    client, walk_in, django_user_model, dispatched
-):
+def test_an_account_made_later_sees_what_was_sent_to_its_citizen_id(client, walk_in, django_user_model):
     notify(
         key="before-account",
         kind="ticket_near_front",
@@ -47,7 +43,7 @@ def test_an_account_made_later_sees_what_was_sent_to_its_citizen_id(
     assert "Số C003 sắp đến lượt" in client.get(reverse("notifications:inbox")).content.decode()
 
 
-def test_staff_see_their_own_alerts(client, dossier, django_user_model, citizen, dispatched):
+def test_staff_see_their_own_alerts(client, dossier, django_user_model, citizen):
     officer = django_user_model.objects.create_user(username="chuyenvien", password="x")
     other = django_user_model.objects.create_user(username="khac", password="x")
     context = {"remaining": "Còn 0 ngày 4 giờ", "step": ""}
@@ -65,7 +61,7 @@ def test_the_list_needs_sign_in(client):
     assert reverse("accounts:login") in response["Location"]
 
 
-def test_mark_all_read(client, dossier, citizen, dispatched):
+def test_mark_all_read(client, dossier, citizen):
     notify(key="m1", kind="result_ready", citizen_id=citizen.citizen_id, dossier=dossier)
     client.force_login(citizen)
     response = client.post(reverse("notifications:mark_all_read"))
@@ -73,7 +69,7 @@ def test_mark_all_read(client, dossier, citizen, dispatched):
     assert not Notification.objects.filter(channel="in_app", read_at__isnull=True).exists()
 
 
-def test_staff_see_what_the_citizen_was_told_about_a_dossier(dossier, citizen, django_user_model, dispatched):
+def test_staff_see_what_the_citizen_was_told_about_a_dossier(dossier, citizen, django_user_model):
     from django.template import Context, Template
 
     from notifications.services import notification_deliver

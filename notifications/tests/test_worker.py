@@ -10,11 +10,12 @@ from celery.contrib.testing.worker import start_worker
 from django.conf import settings as django_settings
 from django.core import mail
 from django.db import connection, transaction
-from django.utils import timezone
 
 from notifications.channels import sms
 from notifications.models import Notification
-from notifications.services import notifications_sweep, notify
+from notifications.services import notify
+from outbox import services as outbox_services
+from outbox.services import relay_pass
 from portal.celery import app, connections_forget
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.own_process]
@@ -78,17 +79,29 @@ def _wait_for(condition, timeout=60.0):
 
 
 def test_redis_down_at_commit_loses_nothing_and_sends_nothing_twice(own_broker, citizen, dossier, settings):
-    settings.NOTIFICATIONS_SWEEP_GRACE_SECONDS = 0
+    """The test plays the relay (`relay_pass`): with Redis up, the notifications' worker gets a drain
+    task and sends; with Redis down, the caller still commits, the relay sends nothing itself (the
+    rows wait in their table); once Redis is back, the next ring has them sent, once."""
+    settings.OUTBOX_BROKER_RETRY_SECONDS = 0.2
+    settings.OUTBOX_DISPATCH_SECONDS = 0.1
+    outbox_services._dispatched_at.clear()
+    outbox_services.breaker.reset()
     sms.outbox.clear()
+
+    def sent(prefix):
+        def relayed():
+            relay_pass()
+            return not Notification.objects.filter(key__startswith=prefix, status="queued").exists()
+
+        return relayed
+
     # Every queue the Procfile's workers take: notifications have one of their own (QUEUES_BY_KIND).
     queues = list(django_settings.QUEUES_BY_KIND.values())
     with start_worker(app, perform_ping_check=False, shutdown_timeout=10, queues=queues):
         # Redis is up: delivered by the worker right after commit.
         with transaction.atomic():
             notify(key="up", kind="result_ready", citizen_id=citizen.citizen_id, dossier=dossier)
-        assert _wait_for(
-            lambda: not Notification.objects.filter(key__startswith="up:", status="queued").exists()
-        )
+        assert _wait_for(sent("up:"))
 
         own_broker.stop()
         with transaction.atomic():  # the caller commits although the broker is gone
@@ -100,18 +113,14 @@ def test_redis_down_at_commit_loses_nothing_and_sends_nothing_twice(own_broker, 
                 context={"reason": "Thiếu giấy tờ"},
             )
         assert {r.channel for r in rows} == {"in_app", "email", "sms"}
+        relay_pass()
+        relay_pass()  # the relay does not send notifications itself: they wait for the broker
         assert Notification.objects.filter(key__startswith="down:", status="queued").count() == 2
 
-        own_broker.start()
-        # The beat sweep finds what the broker never got; run twice, as two beats might.
-        assert _wait_for(
-            lambda: (
-                notifications_sweep(now=timezone.now()) >= 0
-                and not (Notification.objects.filter(key__startswith="down:", status="queued").exists())
-            )
-        )
-        notifications_sweep(now=timezone.now())
-        time.sleep(1)
+        own_broker.start()  # empty: no task of before the outage survives
+        assert _wait_for(sent("down:"))
+        relay_pass()  # one more ring, as a second relay or the scheduler's sweep might give
+        time.sleep(0.5)
 
     # Every e-mail and SMS row was sent exactly once (the dossier's own receipt notified too).
     sent_keys = [m.extra_headers["X-MotCua-Notification"] for m in mail.outbox]

@@ -7,10 +7,7 @@ from registry.citizen_id import FEMALE, make_citizen_id
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_citizen_reads_notifications_from_the_header(page, screenshot, monkeypatch):
-    from notifications import tasks
-
-    monkeypatch.setattr(tasks.deliver, "apply_async", lambda *a, **kw: None)
+def test_citizen_reads_notifications_from_the_header(page, screenshot):
     citizen_id = make_citizen_id(province_code="001", gender=FEMALE, birth_year=1988, serial=5151)
     User.objects.create_user(username=citizen_id, password="mat-khau-thu-2026", citizen_id=citizen_id)
     for number, ahead in (("A014", 2), ("B003", 0)):
