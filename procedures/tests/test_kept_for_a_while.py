@@ -7,9 +7,7 @@ from procedures import selectors
 from procedures.models import Procedure
 
 
-def test_a_form_version_is_read_again_once_its_time_is_up(
-    catalogue, settings, django_assert_num_queries
-):
+def test_a_form_version_is_read_again_once_its_time_is_up(catalogue, settings, django_assert_num_queries):
     settings.PROCEDURES_CATALOGUE_CACHE_SECONDS = 0.2
     form = Procedure.objects.get(slug="dang-ky-khai-sinh").current_form()
     first = selectors.form_version(form.pk)
