@@ -74,12 +74,26 @@ with override_settings(STORAGES=storages):
 """
 
 
-def collect_static(env: dict) -> None:
+def collect_static(env: dict) -> subprocess.Popen:
+    """Start collecting the static files; they need no database, so the migrations run meanwhile."""
     if env.get("BENCH_SMOKE") == "1":
         run_env = {**env, "DJANGO_SETTINGS_MODULE": "portal.settings"}
-        subprocess.run([PYTHON, "-c", COLLECT_UNCOMPRESSED], cwd=ROOT, env=run_env, check=True)
-    else:
-        manage(env, "collectstatic", "--noinput")
+        return subprocess.Popen([PYTHON, "-c", COLLECT_UNCOMPRESSED], cwd=ROOT, env=run_env)
+    return subprocess.Popen(
+        [PYTHON, "manage.py", "collectstatic", "--noinput"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL
+    )
+
+
+# `manage.py migrate` then `manage.py demo_data`, in one process: each command would cost a Django start
+# and the system checks, seconds of a smoke run's template.
+MIGRATE_AND_LOAD = """
+import sys
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", interactive=False)
+call_command("demo_data", "--i-know-the-passwords-are-public", *sys.argv[1:])
+"""
 
 
 def database_create(env: dict) -> bool:
@@ -108,17 +122,24 @@ def fresh_database(env: dict, *, static: str = "all", people: int | None = None)
     200 are too few applicants (not with a template: the smoke runs need few)."""
     if database_create(env):
         return
-    manage(env, "migrate", "--noinput")
+    collecting = None
     if static == "all":
-        collect_static(env)
+        collecting = collect_static(env)
     elif static == "quick":
-        collect_static({**env, "BENCH_SMOKE": "1"})
+        collecting = collect_static({**env, "BENCH_SMOKE": "1"})
     more = ["--people", str(people)] if people else []
-    manage(env, "demo_data", "--i-know-the-passwords-are-public", *more)
+    run_env = {**env, "DJANGO_SETTINGS_MODULE": "portal.settings"}
+    subprocess.run(
+        [PYTHON, "-c", MIGRATE_AND_LOAD, *more], cwd=ROOT, env=run_env, check=True, stdout=subprocess.DEVNULL
+    )
+    if collecting is not None and collecting.wait() != 0:
+        raise subprocess.CalledProcessError(collecting.returncode, collecting.args)
 
 
 @contextmanager
-def gunicorn(env: dict, *, workers: int = 2, threads: int = 1, port: int | None = None):
+def gunicorn(env: dict, *, workers: int = 2, threads: int = 1, port: int | None = None, meanwhile=None):
+    """gunicorn on the bench database, once it answers. `meanwhile`: the bench's own set-up that
+    needs no server, run while gunicorn starts (its start takes seconds)."""
     port = port or int(os.environ.get("BENCH_PORT", "8799"))
     process = subprocess.Popen(
         [
@@ -133,13 +154,31 @@ def gunicorn(env: dict, *, workers: int = 2, threads: int = 1, port: int | None 
         ],
         cwd=ROOT,
         env=env,
+        start_new_session=True,
     )
     try:
+        if meanwhile is not None:
+            meanwhile()
         wait_until_up(port)
         yield f"127.0.0.1:{port}"
     finally:
+        stop(process)
+
+
+def stop(process: subprocess.Popen) -> None:
+    """SIGTERM a process started in a session of its own (start_new_session=True) and wait for its
+    shutdown. A smoke run SIGKILLs the whole session at once instead: it checks nothing afterwards,
+    and gunicorn's or a Celery worker's shutdown takes seconds."""
+    if SMOKE:
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+    else:
         process.send_signal(signal.SIGTERM)
+    try:
         process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def wait_until_up(port: int, timeout: float = 30) -> None:
@@ -327,14 +366,23 @@ class Line:
 
 
 def stop_all(lines) -> None:
-    """SIGTERM every line's process group (a warm shutdown), SIGKILL what is left after 20 s."""
-    for line in lines:
-        line.terminate()
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and any(_group_alive(line.shell.pid) for line in lines if line.shell):
-        time.sleep(0.2)
+    """SIGTERM every line's process group (a warm shutdown), SIGKILL what is left after 20 s. A smoke
+    run kills them at once: it checks nothing after the run, and warm shutdowns take seconds."""
+    lines = list(lines)
+    if not SMOKE:
+        for line in lines:
+            line.terminate()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and any(_line_alive(line) for line in lines if line.shell):
+            time.sleep(0.2)
     for line in lines:
         line.kill()
+
+
+def _line_alive(line: Line) -> bool:
+    # The shell is this process's child: until it is reaped it stays in its group as a zombie, and
+    # the group looks alive for the whole 20 s.
+    return line.shell.poll() is None or _group_alive(line.shell.pid)
 
 
 def _group_alive(pgid: int) -> bool:

@@ -25,7 +25,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import signal
 import subprocess
 import sys
 import time
@@ -33,7 +32,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from _harness import ROOT, bench_env, fresh_database, gunicorn, manage
+from _harness import ROOT, SMOKE, bench_env, fresh_database, gunicorn, manage, sized, stop
 
 PORT = int(os.environ.get("BENCH_PORT", "8797"))
 CITIZEN, PASSWORD = "001188123456", "motcua-demo-2026"
@@ -41,6 +40,7 @@ PROCEDURE = "xac-nhan-tinh-trang-hon-nhan"
 CLERK, OFFICER = "canbo.caugiay", "chuyenvien.hotich"
 EXPECTED_STEPS = 22
 RECEIPT_WAIT_SECONDS = float(os.environ.get("BENCH_RECEIPT_WAIT", "60"))
+WORKERS = sized("BENCH_WORKERS", 2, smoke=1)  # gunicorn's
 # Authenticator secrets for the two staff accounts, enrolled in the bench's own fresh database.
 TOTP_KEYS = {CLERK: secrets.token_hex(20), OFFICER: secrets.token_hex(20)}
 
@@ -270,9 +270,12 @@ def main() -> None:
         DATABASE_URL=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/motcua_api_journey"),
         CELERY_QUEUE=f"bench-journey-{os.getpid()}",  # none of another run's leftovers
     )
+    if SMOKE:
+        # Nothing but the scheduler's sweep enters the dossier and hands it on (no relay runs): every
+        # 5 s, it made most of a smoke run's time.
+        env["OUTBOX_SWEEP_SECONDS"] = "0.5"
     print(f"cores={os.cpu_count()} database={env['DATABASE_URL'].rsplit('/', 1)[-1]}", flush=True)
     fresh_database(env)
-    enrol_authenticators(env)
     queue = env["CELERY_QUEUE"]
     worker = subprocess.Popen(
         # With the scheduler (--beat): its runs enter filed dossiers in the books, as in production.
@@ -295,18 +298,18 @@ def main() -> None:
         ],  # fmt: skip
         cwd=ROOT,
         env=env,
+        start_new_session=True,
     )
     journey = None
     try:
-        with gunicorn(env, workers=2, threads=2, port=PORT) as host:
+        # The staff's authenticators are enrolled while the worker and gunicorn start.
+        with gunicorn(
+            env, workers=WORKERS, threads=2, port=PORT, meanwhile=lambda: enrol_authenticators(env)
+        ) as host:
             journey = Journey(host)
             walk(journey)
     finally:
-        worker.send_signal(signal.SIGTERM)
-        try:
-            worker.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+        stop(worker)
     ok = journey is not None and journey.ok and journey.steps == EXPECTED_STEPS
     print(f"ok={int(ok)} steps={journey.steps if journey else 0}")
 

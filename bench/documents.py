@@ -47,12 +47,12 @@ def main() -> None:
     from django.template.loader import render_to_string
 
     from documents.models import Document
-    from documents.qr import qr_png
     from documents.rendering import page_image_url, render_pdf
     from documents.samples import sample_request
     from documents.services import verify_url
     from documents.tasks import generate_document
     from portal.celery import worker_process_ready
+    from qrcodes.images import qr_png
 
     kind = Document.Kind.MARITAL_STATUS
 

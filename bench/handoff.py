@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import contextlib
 
-from bench._harness import PYTHON, ROOT, bench_env, fresh_database, percentile, sized  # noqa: E402
+from bench._harness import PYTHON, ROOT, SMOKE, bench_env, fresh_database, percentile, sized  # noqa: E402
 
 DOSSIERS = sized("BENCH_DOSSIERS", 1000, smoke=6)
 # Submissions per second, paced: the latency of a hand-off, not of a queue the bench itself piles
@@ -38,7 +38,7 @@ DOSSIERS = sized("BENCH_DOSSIERS", 1000, smoke=6)
 RATE = sized("BENCH_RATE", 10.0, smoke=20.0)
 WARMUP = sized("BENCH_WARMUP", 50, smoke=2)
 WORKERS_START_SECONDS = sized("BENCH_WORKERS_START_SECONDS", 3.0, smoke=1.0)
-CONCURRENCY = os.environ.get("BENCH_WORKER_CONCURRENCY", "2")
+CONCURRENCY = sized("BENCH_WORKER_CONCURRENCY", "2", smoke="1")
 PDF_BACKLOG = int(os.environ.get("BENCH_PDF_BACKLOG", "0"))
 
 
@@ -90,22 +90,22 @@ def main() -> None:
     print(f"cores: {os.cpu_count()}  database: {env['DATABASE_URL']}  redis: {env['REDIS_URL']}")
     print("preparing a fresh database with the demo data …")
     fresh_database(env)
-    os.environ.update(env)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings"
-    import django
-
-    django.setup()
-    from django.db.models import Count
-
-    from accounts.models import User
-    from agencies.models import Centre
-    from documents.models import Document
-    from procedures.models import Dossier, Procedure
-    from procedures.services import dossier_submit
-    from routing.models import DossierStep, OutboxMessage, StepDefinition
-
-    processes = _processes(queue, env)
+    processes = _processes(queue, env)  # they start while this process sets Django up
     try:
+        os.environ.update(env)
+        os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings"
+        import django
+
+        django.setup()
+        from django.db.models import Count
+
+        from accounts.models import User
+        from agencies.models import Centre
+        from documents.models import Document
+        from procedures.models import Dossier, Procedure
+        from procedures.services import dossier_submit
+        from routing.models import DossierStep, OutboxMessage, StepDefinition
+
         procedures = list(Procedure.objects.all())
         centres = list(Centre.objects.all())
         citizen = User.objects.get(username="001188123456")
@@ -176,9 +176,11 @@ def main() -> None:
         unprocessed = OutboxMessage.objects.filter(dossier__in=started).exclude(state="done").count()
         pdfs_left = Document.objects.filter(status="pending").count()
     finally:
+        # A smoke run checks nothing afterwards, and warm shutdowns take seconds.
+        stopping = signal.SIGKILL if SMOKE else signal.SIGTERM
         for process in processes:
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGTERM)
+                os.killpg(process.pid, stopping)
         for process in processes:
             process.wait(timeout=30)
 

@@ -11,9 +11,9 @@ import os
 from _harness import bench_env, fresh_database, gunicorn, load, sized
 
 CLIENTS = sized("BENCH_CLIENTS", 16, smoke=2)
-SECONDS = sized("BENCH_SECONDS", 10.0, smoke=0.5)
+SECONDS = sized("BENCH_SECONDS", 10.0, smoke=0.25)
 WORKERS = sized("BENCH_WORKERS", 2, smoke=1)
-WARM_UP_SECONDS = sized("BENCH_WARM_UP_SECONDS", 2.0, smoke=0.3)
+WARM_UP_SECONDS = sized("BENCH_WARM_UP_SECONDS", 2.0, smoke=0.1)
 
 
 def main() -> None:

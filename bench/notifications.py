@@ -1,9 +1,10 @@
-"""Notifications: the cost notify() adds to a caller's transaction, and commit → sent through Redis
-and a real Celery worker, with lost and duplicated counts.
+"""Notifications: the cost notify() adds to a caller's transaction, and commit → sent through the
+outbox relay, Redis and a real Celery worker, with lost and duplicated counts.
 
 Run: DATABASE_URL=postgres://…/motcua_bench REDIS_URL=redis://…/N .venv/bin/python bench/notifications.py
-Each notify() writes 3 rows (in-app, e-mail, SMS) for the demo citizen; the worker sends the
-e-mail (to files under bench/out/, one per message, carrying the notification's key, which is how
+Each notify() writes 3 rows (in-app, e-mail, SMS) for the demo citizen; the commit wakes the relay
+(the Procfile's `relay` line), which rings the notifications' queue with a drain task; the worker
+sends the e-mail (to files under bench/out/, one per message, carrying the notification's key, which is how
 duplicates are counted) and the SMS (local gateway).
 """
 
@@ -17,10 +18,10 @@ import sys
 import time
 from collections import Counter
 
-from _harness import PYTHON, ROOT, bench_env, fresh_database, percentile, sized
+from _harness import PYTHON, ROOT, bench_env, fresh_database, percentile, sized, stop
 
 EVENTS = sized("BENCH_NOTIFICATIONS", 500, smoke=6)
-WORKER_CONCURRENCY = os.environ.get("BENCH_WORKER_CONCURRENCY", "2")
+WORKER_CONCURRENCY = sized("BENCH_WORKER_CONCURRENCY", "2", smoke="1")
 
 
 def main() -> None:
@@ -45,6 +46,7 @@ def main() -> None:
     from portal.demo import DEMO_CITIZEN_ID
 
     app.control.purge()
+    relay = subprocess.Popen([PYTHON, "manage.py", "outbox_relay"], cwd=ROOT, env=env, start_new_session=True)
     # One worker for the notifications' queue (the Procfile's `notifications` line) and routing's.
     queues = ",".join(settings.QUEUES_BY_KIND[kind] for kind in ("routing", "notifications"))
     worker = subprocess.Popen(
@@ -64,6 +66,7 @@ def main() -> None:
         ],
         cwd=ROOT,
         env=env,
+        start_new_session=True,
     )
     try:
 
@@ -95,8 +98,8 @@ def main() -> None:
             time.sleep(0.1)
         elapsed = time.monotonic() - started
     finally:
-        worker.terminate()
-        worker.wait(timeout=30)
+        stop(worker)
+        stop(relay)
 
     rows = Notification.objects.filter(key__startswith="bench:").exclude(channel="in_app")
     sent = [r for r in rows if r.sent_at is not None]
