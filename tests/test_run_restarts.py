@@ -4,6 +4,7 @@ books stopped until someone noticed)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -97,8 +98,6 @@ def test_with_beat_killed_dossiers_are_still_entered_and_a_second_beat_does_no_h
     from procedures.models import Dossier, DossierEvent
     from routing.tests.conftest import file_dossier
 
-    demo_data_load()
-
     def file_dossier_only():
         return file_dossier(code=TEMPORARY_RESIDENCE, enter=False)
 
@@ -112,13 +111,20 @@ def test_with_beat_killed_dossiers_are_still_entered_and_a_second_beat_does_no_h
     )
     lines = procfile()
     started = []
+    # Each beat line's stderr (its restarts' too): a scheduler says "beat: Starting..." as it begins
+    # to tick.
+    first_beat, second_beat = tmp_path / "beat.log", tmp_path / "second-beat.log"
 
-    def start(name):
-        shell = subprocess.Popen(
-            ["sh", "-c", lines[name]], cwd=ROOT, env=env, start_new_session=True, stderr=subprocess.DEVNULL
-        )
+    def start(name, log=None):
+        with open(log, "ab") if log else contextlib.nullcontext(subprocess.DEVNULL) as stderr:
+            shell = subprocess.Popen(
+                ["sh", "-c", lines[name]], cwd=ROOT, env=env, start_new_session=True, stderr=stderr
+            )
         started.append(shell)
         return shell
+
+    def beats_started(log) -> int:
+        return log.read_bytes().count(b"beat: Starting...") if log.exists() else 0
 
     def entered_within(dossiers, seconds):
         deadline = time.monotonic() + seconds
@@ -131,16 +137,26 @@ def test_with_beat_killed_dossiers_are_still_entered_and_a_second_beat_does_no_h
     try:
         start("relay")
         start("worker")  # the relay hands entering to the workers
-        beat = start("beat")
+        # Their start-up (seconds of imports, far more on CI's busy cores) goes on while the demo data
+        # goes in. It goes in as one transaction, and they have nothing to do before the first filing.
+        # Beat starts after it, as it did: its periodic tasks find the data there.
+        demo_data_load()
+        beat = start("beat", log=first_beat)
         first = [file_dossier_only() for _ in range(3)]
         # The first wait includes the worker's boot, which takes over 15 s on CI's two busy cores
         # (the bench smoke runs share them); the waits below are the ones the issue is about.
         assert entered_within(first, 60)
         os.kill(_wait_child(beat.pid), signal.SIGKILL)
+        killed = beats_started(first_beat)  # (0 if it was killed before it began)
         second = [file_dossier_only() for _ in range(3)]
         assert entered_within(second, 5), "dossiers waited for the scheduler"
-        start("beat")  # now two schedulers: the restarted one and another
-        time.sleep(8)
+        start("beat", log=second_beat)  # now two schedulers: the restarted one and another
+        # Both ticking; a fixed 8 s sleep stood for this, longer than it takes on an idle machine and
+        # shorter than it can take on CI's busy cores.
+        deadline = time.monotonic() + 60
+        while not (beats_started(first_beat) > killed and beats_started(second_beat) >= 1):
+            assert time.monotonic() < deadline, "the restarted and the second scheduler did not start"
+            time.sleep(0.1)
         assert Lease.objects.filter(name="beat").count() == 1
         third = [file_dossier_only() for _ in range(3)]
         assert entered_within(third, 5)

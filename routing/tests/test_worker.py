@@ -40,14 +40,7 @@ pytestmark = [
 
 
 @pytest.fixture
-def routed(transactional_db):
-    from portal.demo import demo_data_load
-
-    demo_data_load()
-
-
-@pytest.fixture
-def broker(routed, settings):
+def broker_up(transactional_db, settings):
     """A private redis-server, this process publishing to it, and a worker consuming from it."""
     with redis_server() as server:
         worker = Worker(server.url, queue="routing-test")
@@ -56,7 +49,15 @@ def broker(routed, settings):
             try:
                 yield server, worker
             finally:
-                worker.stop()
+                worker.stop(broker=server)
+
+
+@pytest.fixture
+def broker(broker_up, demo):
+    """`broker_up`, then the demo data (the `demo` fixture). In that order: the worker starts up
+    (seconds of imports, far more on CI's busy cores) while the data goes in, not after it; it
+    reads nothing before the test hands it work."""
+    return broker_up
 
 
 def wait_for(predicate, **kwargs):
